@@ -1,0 +1,5 @@
+"""Dockerfile and build observations."""
+
+from pytest_bdd import scenarios
+
+scenarios(".")
