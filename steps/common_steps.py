@@ -1,0 +1,1 @@
+"""Steps: common (see docs/steps.md)."""

@@ -1,0 +1,1 @@
+"""Steps: host (see docs/steps.md)."""

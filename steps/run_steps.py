@@ -1,0 +1,1 @@
+"""Steps: run (see docs/steps.md)."""
