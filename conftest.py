@@ -7,4 +7,6 @@ pytest_plugins = [
     "steps.build_steps",
     "steps.run_steps",
     "steps.host_steps",
+    "steps.network_steps",
+    "steps.timing_steps",
 ]

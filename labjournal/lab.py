@@ -83,6 +83,12 @@ class LabHost:
     def build_key(self) -> str:
         return self.env.build
 
+    def require_platform(self, platform: str, why: str) -> None:
+        """Skip (not fail) a step that only makes sense on ``platform`` hosts."""
+        if self.env.platform != platform:
+            import pytest
+            pytest.skip(f"{why}: needs a {platform} host, '{self.name}' is {self.env.platform}")
+
     def connect(self) -> Engine:
         """The engine, connected once per run; a failed connect is remembered and re-raised."""
         if self._error is not None:

@@ -1,0 +1,1 @@
+"""Steps: network (see docs/steps.md)."""

@@ -1,0 +1,1 @@
+"""Steps: timing (see docs/steps.md)."""
