@@ -197,7 +197,8 @@ def _engine(v: _Validator, data: Any, platform: str) -> EngineSpec:
     if m.get("tls") is not None:
         t = v.mapping(m["tls"], "engine.tls")
         v.only(t, "engine.tls", {"ca", "cert", "key", "verify"})
-        tls = TLS(ca=v.filepath(t, "ca", "engine.tls.ca"), cert=v.filepath(t, "cert", "engine.tls.cert"),
+        tls = TLS(ca=v.filepath(t, "ca", "engine.tls.ca"),
+                  cert=v.filepath(t, "cert", "engine.tls.cert"),
                   key=v.filepath(t, "key", "engine.tls.key"),
                   verify=v.boolean(t, "verify", True, "engine.tls.verify"))
         if (tls.cert is None) != (tls.key is None):

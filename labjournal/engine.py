@@ -143,7 +143,7 @@ class Engine:
                                              else env.engine.version)
                 info = client.info()
                 version = client.version()
-        except (requests.exceptions.Timeout, socket.timeout) as exc:
+        except (TimeoutError, requests.exceptions.Timeout) as exc:
             raise LabTimeout(f"engine did not answer within {timeout:g} s", where=where,
                              hint=hint) from exc
         except (docker.errors.DockerException, requests.exceptions.RequestException,
@@ -174,7 +174,7 @@ class Engine:
             yield
         except LabError:
             raise
-        except (requests.exceptions.Timeout, socket.timeout) as exc:
+        except (TimeoutError, requests.exceptions.Timeout) as exc:
             limit = f" within {timeout:g} s" if timeout else ""
             raise LabTimeout(f"{what} did not finish{limit}", where=self.where,
                              hint="raise the timeout in the environment file "

@@ -7,6 +7,7 @@ the scenario's labels and is removed when the scenario ends.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -223,10 +224,8 @@ class Bench:
                 stdout = container.logs(stdout=True, stderr=False).decode(errors="replace")
                 stderr = container.logs(stdout=False, stderr=True).decode(errors="replace")
             finally:
-                try:
+                with contextlib.suppress(docker.errors.APIError):
                     container.remove(force=True)
-                except docker.errors.APIError:
-                    pass
         return CommandResult(status.get("StatusCode", -1), stdout, stderr)
 
     def inspect_image(self, image: str) -> dict:

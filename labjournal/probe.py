@@ -73,8 +73,8 @@ def rootfs_tarball(recipe: str, progress: Callable[[str], None], timeout: float)
                           "base_image.obtain: pull with an image of your own")
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.stem + ".partial.tar")
-    cmd = ["mmdebstrap", "--variant=minbase", "--format=tar", "--include=" + ",".join(packages(recipe)),
-           _suite(), str(partial)]
+    cmd = ["mmdebstrap", "--variant=minbase", "--format=tar",
+           "--include=" + ",".join(packages(recipe)), _suite(), str(partial)]
     progress(f"making the probe root filesystem: {' '.join(cmd)}")
     started = time.monotonic()
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as p:
