@@ -458,7 +458,8 @@ def parse_powershell_warnings(text: str) -> list[str]:
 class BuildError:
     """A ``docker build`` failure, classified.
 
-    ``kind``: ``unsupported-instruction`` (the daemon refuses an instruction), ``layer-import``
+    ``kind``: ``unsupported-instruction`` (the daemon refuses an instruction it knows),
+    ``unknown-instruction`` (the Dockerfile parser does not know it), ``layer-import``
     (hcsshim::ImportLayer failed), ``hcsshim`` (another hcsshim call failed), ``step-failed``
     (a RUN step exited non-zero) or ``other``.
     """
@@ -484,6 +485,7 @@ _REEXEC = re.compile(r"^re-exec error: exit status (?P<status>\d+): output: (?P<
 _LOGRUS = re.compile(r'^time="(?P<time>[^"]*)" level=(?P<level>\w+) '
                      r'msg="(?P<msg>(?:[^"\\]|\\.)*)"')
 _UNSUPPORTED = re.compile(r"does not support the command '(?P<instr>[^']+)'")
+_UNKNOWN = re.compile(r"unknown instruction: (?P<instr>\S+)", re.IGNORECASE)
 _HCSSHIM = re.compile(r"hcsshim::(?P<op>\w+) failed in Win32: (?P<msg>.*?) "
                       r"\((?P<code>0x[0-9A-Fa-f]+)\)(?P<rest>.*)$")
 _STEP = re.compile(r"The command '(?P<cmd>.*)' returned a non-zero code: (?P<code>\d+)"
@@ -518,6 +520,9 @@ def parse_build_error(text: str) -> BuildError:
     for msg in messages:
         if m := _UNSUPPORTED.search(msg):
             return BuildError("unsupported-instruction", msg, instruction=m["instr"].lower(),
+                              **base)
+        if m := _UNKNOWN.search(msg):
+            return BuildError("unknown-instruction", msg, instruction=m["instr"].lower(),
                               **base)
         if m := _HCSSHIM.search(msg):
             details = tuple(re.findall(r"(\w+)=(\S+)", m["rest"]))
