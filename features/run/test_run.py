@@ -1,0 +1,5 @@
+"""Observations about running containers."""
+
+from pytest_bdd import scenarios
+
+scenarios(".")
