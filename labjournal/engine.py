@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
 
 import docker
+import docker.constants
 import docker.errors
 import docker.tls
 import requests.exceptions
@@ -75,6 +76,18 @@ def resolve_endpoint(env: Environment) -> tuple[str, docker.tls.TLSConfig | None
     return url, tls
 
 
+def endpoint_warnings(env: Environment, url: str,
+                      tls: docker.tls.TLSConfig | None) -> list[str]:
+    """What a report should say about a weak engine connection (empty when it is sound)."""
+    if url.startswith("tcp://") and tls is None and not _is_loopback(url):
+        return [f"engine of '{env.name}' reached over plain tcp ({url}): unencrypted and "
+                "unauthenticated, allowed only because the environment says insecure: true"]
+    if tls is not None and not tls.verify:
+        return [f"engine of '{env.name}' at {url}: TLS without verifying the engine's "
+                "certificate (engine.tls.verify: false)"]
+    return []
+
+
 def _from_context(env: Environment) -> tuple[str, docker.tls.TLSConfig | None]:
     from docker.context import ContextAPI
     try:
@@ -122,11 +135,12 @@ class Engine:
     """One lab host's engine: a connected client plus its facts."""
 
     def __init__(self, env: Environment, client: docker.DockerClient, url: str,
-                 facts: EngineFacts) -> None:
+                 facts: EngineFacts, warnings: list[str] | None = None) -> None:
         self.env = env
         self.client = client
         self.url = url
         self.facts = facts
+        self.warnings = list(warnings or [])  # for the report: how the connection is weak
 
     @classmethod
     def connect(cls, env: Environment, timeout: float | None = None) -> Engine:
@@ -138,9 +152,7 @@ class Engine:
                 f"{env.source.name}, or pick another host with --env")
         try:
             with _socket_timeout(timeout):
-                client = docker.DockerClient(base_url=url, tls=tls, timeout=timeout,
-                                             version=None if env.engine.version == "auto"
-                                             else env.engine.version)
+                client = _client(url, tls, timeout, env.engine.version)
                 info = client.info()
                 version = client.version()
         except (TimeoutError, requests.exceptions.Timeout) as exc:
@@ -158,7 +170,10 @@ class Engine:
         facts = _facts(info, version)
         log.info("connected to %s: %s %s on %s", env.name, facts.product, facts.engine_version,
                  facts.os)
-        return cls(env, client, url, facts)
+        warnings = endpoint_warnings(env, url, tls)
+        for text in warnings:
+            log.warning("%s: %s", env.name, text)
+        return cls(env, client, url, facts, warnings)
 
     @property
     def where(self) -> str:
@@ -210,6 +225,27 @@ class Engine:
                 if progress and chunk.get("status"):
                     progress(f"{chunk.get('id', '')} {chunk['status']} "
                              f"{chunk.get('progress', '')}".strip())
+
+
+def _client(url: str, tls: docker.tls.TLSConfig | None, timeout: float,
+            version: str) -> docker.DockerClient:
+    """A client whose TLS settings are the ones given, whatever the process environment says.
+
+    requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session's CA file on every
+    request (psf/requests#3829): with them set, a TLS engine signed by its own CA is refused.
+    With TLS the session ignores the environment (no CA bundle, no proxy variables).
+    """
+    auto = version == "auto"
+    if tls is None:
+        return docker.DockerClient(base_url=url, timeout=timeout,
+                                   version=None if auto else version)
+    client = docker.DockerClient(base_url=url, tls=tls, timeout=timeout,
+                                 version=docker.constants.MINIMUM_DOCKER_API_VERSION
+                                 if auto else version)
+    client.api.trust_env = False
+    if auto:
+        client.api._version = client.api.version(api_version=False)["ApiVersion"]
+    return client
 
 
 @contextmanager
