@@ -363,3 +363,17 @@ def test_garbage_inside_ipconfig_is_refused():
     text = transcript("run-nic-visible-to-os.ipconfig.txt") + "Traceback (most recent call)\n"
     with pytest.raises(ParseError, match="Traceback"):
         parse_ipconfig(text)
+
+
+def test_ipconfig_with_a_bad_address_is_refused():
+    text = transcript("run-nic-visible-to-os.ipconfig.txt").replace("172.23.71.6", "172.23.71")
+    with pytest.raises(ParseError, match="an IPv4 address as IPv4 Address"):
+        parse_ipconfig(text)
+
+
+def test_localised_ipconfig_is_refused():
+    # a Japanese-language host prints its own headings; the parser reads English output only
+    text = transcript("run-nic-visible-to-os.ipconfig.txt").replace(
+        "Windows IP Configuration", "Windows IP 構成")
+    with pytest.raises(ParseError, match="Windows IP Configuration"):
+        parse_ipconfig(text)

@@ -67,6 +67,17 @@ def _adapter(kind: str, name: str, pairs: list[tuple[str, str]]) -> Adapter:
         media_state=first.get("Media State"), fields=tuple(pairs))
 
 
+def _checked(adapter: Adapter, text: str) -> Adapter:
+    for what, value in (("IPv4 Address", adapter.ipv4), ("Subnet Mask", adapter.subnet_mask)):
+        try:
+            if value is not None:
+                ipaddress.IPv4Address(value)
+        except ValueError:
+            raise ParseError("parse_ipconfig", f"an IPv4 address as {what}", text,
+                             detail=f"{adapter.name}: {value!r}") from None
+    return adapter
+
+
 def parse_ipconfig(text: str) -> list[Adapter]:
     """Adapters shown by ``ipconfig``, in order (an empty list: the header and no adapter)."""
     _, lines = output_lines(text)
@@ -80,7 +91,7 @@ def parse_ipconfig(text: str) -> list[Adapter]:
         heading = _ADAPTER.match(line)
         if heading:
             if current:
-                adapters.append(_adapter(*current))
+                adapters.append(_checked(_adapter(*current), text))
             current = (heading["kind"], heading["name"], [])
             continue
         kv = _KEY_VALUE.match(line)
@@ -94,7 +105,7 @@ def parse_ipconfig(text: str) -> list[Adapter]:
             raise ParseError("parse_ipconfig", "adapter headings and 'key . . . : value' lines",
                              text, detail=f"line {line!r}")
     if current:
-        adapters.append(_adapter(*current))
+        adapters.append(_checked(_adapter(*current), text))
     return adapters
 
 
