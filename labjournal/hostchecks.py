@@ -39,12 +39,30 @@ class Answer:
     evidence: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ImageInstall:
+    """Installing a base image on the host: how long, and whether the engine listed it."""
+
+    seconds: float
+    before: Answer
+    after: Answer
+
+
+@dataclass(frozen=True)
+class ToolView:
+    """What the host's own container tool said about a container, and its warnings."""
+
+    listing: Answer
+    warnings: list[str]
+
+
 class HostChecks:
     """Questions put to one lab host through its shell and its engine."""
 
     def __init__(self, host: LabHost, shell: HostShell) -> None:
         self.host = host
         self.shell = shell
+        self._tool_views: dict[str, ToolView] = {}
 
     @property
     def windows(self) -> bool:
@@ -118,12 +136,8 @@ class HostChecks:
 
     # --- host-image-install ----------------------------------------------------------------
 
-    def install_base_image(self, name: str) -> tuple[float, Answer, Answer]:
-        """Install ``name`` with the ContainerImage package provider, then restart the engine.
-
-        Returns the install's duration and whether the engine listed the image before and
-        after ``Restart-Service docker`` (``lists`` / ``does not list``).
-        """
+    def install_base_image(self, name: str) -> ImageInstall:
+        """Install ``name`` with the ContainerImage package provider, then restart the engine."""
         timeout = self.host.env.timeouts.pull
         self.sh("Install-PackageProvider ContainerImage -Force")
         started = time.monotonic()
@@ -132,7 +146,8 @@ class HostChecks:
         before = self.engine_lists_image(name)
         self.sh("Restart-Service docker")
         after = self.engine_lists_image(name)
-        return seconds, Answer(before.value, {**_evidence(r), **before.evidence}), after
+        return ImageInstall(seconds, Answer(before.value, {**_evidence(r), **before.evidence}),
+                            after)
 
     def engine_lists_image(self, name: str) -> Answer:
         r = self.sh("docker images")
@@ -141,17 +156,22 @@ class HostChecks:
 
     # --- host-ps-cmdlets-blind -------------------------------------------------------------
 
-    def own_tool_lists(self, container: RunningContainer) -> tuple[Answer, list[str]]:
-        """Whether the host's own container tool lists ``container``; its warnings.
+    def own_tool(self, container: RunningContainer) -> ToolView:
+        """Whether the host's own container tool lists ``container`` (asked once), warnings.
 
         Windows: the Containers PowerShell module's ``Get-Container``. Linux: the tool below
         or beside the engine: containerd's ``ctr`` (Docker) or the ``podman`` command.
         """
+        if container.id not in self._tool_views:
+            self._tool_views[container.id] = self._own_tool(container)
+        return self._tool_views[container.id]
+
+    def _own_tool(self, container: RunningContainer) -> ToolView:
         if self.windows:
             r = self.sh("Get-Container | Format-Table -Property Name,ContainerId -AutoSize")
             listed = container.name in r.stdout or container.id[:12] in r.stdout
-            return (Answer("lists" if listed else "does not list", _evidence(r)),
-                    powershell_warnings(r))
+            return ToolView(Answer("lists" if listed else "does not list", _evidence(r)),
+                            powershell_warnings(r))
         if self.host.engine.facts.product == "podman":
             r = self.sh("podman ps --no-trunc --format '{{.ID}}'")
         else:
@@ -159,7 +179,7 @@ class HostChecks:
                           CONTAINERD_SOCKETS[0])
             r = self.sh(f"ctr --address {socket} --namespace moby containers list")
         listed = container.id in r.stdout
-        return Answer("lists" if listed else "does not list", _evidence(r)), []
+        return ToolView(Answer("lists" if listed else "does not list", _evidence(r)), [])
 
     # --- host-ps-direct-fails --------------------------------------------------------------
 
@@ -179,6 +199,11 @@ def entering_outcome(result: CommandResult) -> str:
     if result.succeeded and not result.stderr.strip():
         return "succeeds"
     return f'fails with "{error_message(result)}"'
+
+
+def outcome_matches(recorded: str, observed: str) -> bool:
+    """``fails`` matches any failure; ``fails with "text"`` needs that exact message."""
+    return observed == recorded or (recorded == "fails" and observed.startswith("fails"))
 
 
 def error_message(result: CommandResult) -> str:

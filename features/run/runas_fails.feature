@@ -16,18 +16,18 @@ Feature: Switching user inside a running container
 
     @tp5
     Examples: TP5 (writeup, 2016-07-11)
-      | user | command                                               | outcome | shows                                        | also                                          |
-      | -    | runas /user:Administrator cmd                         | fails   | RUNAS ERROR: Unable to run - cmd             | 1326: The user name or password is incorrect. |
+      | user | command                                              | outcome | shows                                        | also                                          |
+      | -    | runas /user:Administrator cmd                        | fails   | RUNAS ERROR: Unable to run - cmd             | 1326: The user name or password is incorrect. |
       | -    | runas /user:"User Manager\Administrator" capture.bat | fails   | RUNAS ERROR: Unable to acquire user password | -                                             |
 
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
-      | user    | command          | outcome  | shows                                                     | also |
-      | -       | su labuser -c id | succeeds | uid=1000(labuser) gid=1000(labuser) groups=1000(labuser)  | -    |
-      | labuser | su root -c id    | fails    | Password: su: Authentication failure                      | -    |
+      | user    | command          | outcome  | shows                                                    | also |
+      | -       | su labuser -c id | succeeds | uid=1000(labuser) gid=1000(labuser) groups=1000(labuser) | -    |
+      | labuser | su root -c id    | fails    | Password: su: Authentication failure                     | -    |
 
     @podman-4.3
     Examples: Podman 4.3 on Linux (recorded here)
-      | user    | command          | outcome  | shows                                                     | also |
-      | -       | su labuser -c id | succeeds | uid=1000(labuser) gid=1000(labuser) groups=1000(labuser)  | -    |
-      | labuser | su root -c id    | fails    | Password: su: Authentication failure                      | -    |
+      | user    | command          | outcome  | shows                                                    | also |
+      | -       | su labuser -c id | succeeds | uid=1000(labuser) gid=1000(labuser) groups=1000(labuser) | -    |
+      | labuser | su root -c id    | fails    | Password: su: Authentication failure                     | -    |

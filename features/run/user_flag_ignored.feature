@@ -13,19 +13,19 @@ Feature: docker run --user
 
     @tp5
     Examples: TP5 (writeup, 2016-07-11)
-      | option        | outcome                           |
-      | Administrator | runs as "ContainerAdministrator"  |
+      | option        | outcome                          |
+      | Administrator | runs as "ContainerAdministrator" |
 
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
-      | option        | outcome                                                                             |
-      | labuser       | runs as "labuser (uid 1000)"                                                        |
-      | 1000          | runs as "labuser (uid 1000)"                                                        |
+      | option        | outcome                                                                                 |
+      | labuser       | runs as "labuser (uid 1000)"                                                            |
+      | 1000          | runs as "labuser (uid 1000)"                                                            |
       | Administrator | is refused with "unable to find user Administrator: no matching entries in passwd file" |
 
     @podman-4.3
     Examples: Podman 4.3 on Linux (recorded here)
-      | option        | outcome                                                                             |
-      | labuser       | runs as "labuser (uid 1000)"                                                        |
-      | 1000          | runs as "labuser (uid 1000)"                                                        |
+      | option        | outcome                                                                                 |
+      | labuser       | runs as "labuser (uid 1000)"                                                            |
+      | 1000          | runs as "labuser (uid 1000)"                                                            |
       | Administrator | is refused with "unable to find user Administrator: no matching entries in passwd file" |
