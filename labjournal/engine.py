@@ -51,7 +51,9 @@ def resolve_endpoint(env: Environment) -> tuple[str, docker.tls.TLSConfig | None
     """The engine URL and TLS settings for ``env`` (explicit URL, Docker context, or default)."""
     spec = env.engine
     if spec.context:
-        return _from_context(env)
+        url, tls = _from_context(env)
+        _refuse_plain_tcp(env, url, tls)
+        return url, tls
     url = spec.url or os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET
     if "${" in url:
         raise ConfigError(f"engine address of '{env.name}' still holds a variable: {url}",
@@ -68,12 +70,18 @@ def resolve_endpoint(env: Environment) -> tuple[str, docker.tls.TLSConfig | None
         tls = docker.tls.TLSConfig(client_cert=client_cert,
                                    ca_cert=str(spec.tls.ca) if spec.tls.ca else None,
                                    verify=spec.tls.verify)
-    if url.startswith("tcp://") and tls is None and not spec.insecure and not _is_loopback(url):
+    _refuse_plain_tcp(env, url, tls)
+    return url, tls
+
+
+def _refuse_plain_tcp(env: Environment, url: str, tls: docker.tls.TLSConfig | None) -> None:
+    if url.startswith("tcp://") and tls is None and not env.engine.insecure \
+            and not _is_loopback(url):
         raise ConfigError(
             f"plain tcp to {url} for '{env.name}' would send engine commands unencrypted",
             where=str(env.source),
-            hint="configure engine.tls (ca/cert/key), or set engine.insecure: true knowingly")
-    return url, tls
+            hint="configure engine.tls (ca/cert/key) or the context's TLS material, or set "
+            "engine.insecure: true knowingly")
 
 
 def endpoint_warnings(env: Environment, url: str,
