@@ -84,9 +84,9 @@ def command_line(script: str) -> str:
     return line
 
 
-def to_json(expression: str, depth: int = 4) -> str:
-    """A script printing ``expression``'s value as compact JSON (one line)."""
-    return f"ConvertTo-Json -InputObject ({expression}) -Depth {depth} -Compress"
+def to_json(script: str, depth: int = 4) -> str:
+    """A script printing the output of ``script`` (statements allowed) as compact JSON."""
+    return f"ConvertTo-Json -InputObject $(\n{script}\n) -Depth {depth} -Compress"
 
 
 def parse_json(stdout: str) -> Any:

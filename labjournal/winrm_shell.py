@@ -95,7 +95,7 @@ class WinRMShell:
         return result
 
     def run_json(self, script: str, *, depth: int = 4, timeout: float | None = None) -> Any:
-        """Evaluate the PowerShell expression ``script`` and return its value (via JSON)."""
+        """Run ``script`` and return what it outputs as data (ConvertTo-Json, then JSON)."""
         result = self.run(powershell.to_json(script, depth), timeout=timeout, check=True)
         try:
             return powershell.parse_json(result.stdout)

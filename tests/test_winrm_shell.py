@@ -156,7 +156,7 @@ def test_clixml_stderr_becomes_plain_text(shell):
 def test_json_values_come_back_as_data(shell, https_server):
     value = shell.run_json("Get-WindowsFeature -Name Containers | Select-Object Name,Installed")
     assert value == {"Name": "Containers", "Installed": True, "Depth": [1, 2]}
-    assert "ConvertTo-Json -InputObject (Get-WindowsFeature -Name Containers" in \
+    assert "ConvertTo-Json -InputObject $(\nGet-WindowsFeature -Name Containers" in \
         https_server.invocations[-1].script
 
 
