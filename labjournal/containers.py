@@ -151,6 +151,10 @@ def own_network(bench: Bench) -> str:
     return name
 
 
+LINUX_LISTING = f"ip -o link; echo {SEP}; ip -o -4 addr; echo {SEP}; tcpdump -D 2>&1"
+WINDOWS_LISTING = f"ipconfig & echo {SEP}& {CAPTURE_BAT}"
+
+
 def list_interfaces(bench: Bench, *, user: str | None = None) -> Interfaces:
     """In one networked container: the OS's interface listing and the capture library's.
 
@@ -159,34 +163,36 @@ def list_interfaces(bench: Bench, *, user: str | None = None) -> Interfaces:
     calls). Windows: on the default network, ``ipconfig`` and the writeup's Pcap4J sample.
     """
     if is_windows(bench):
-        return _windows_interfaces(bench, user)
-    network = own_network(bench)
-    script = f"ip -o link; echo {SEP}; ip -o -4 addr; echo {SEP}; tcpdump -D 2>&1"
-    result = bench.run(None, shell_command(bench, script), user=user, network=network)
+        result = bench.run(pcap4j_image(bench), shell_command(bench, WINDOWS_LISTING),
+                           user=user, network=None)
+        return windows_interfaces(result)
+    result = bench.run(None, shell_command(bench, LINUX_LISTING), user=user,
+                       network=own_network(bench))
+    return linux_interfaces(result)
+
+
+def linux_interfaces(result: CommandResult) -> Interfaces:
+    """Read the output of :data:`LINUX_LISTING`."""
+    from labjournal.parsers import ParseError, parse_ip_addr, parse_ip_link, parse_tcpdump_list
     links_text, addr_text, pcap_text = (result.stdout.split(SEP + "\n") + ["", ""])[:3]
-    from labjournal.parsers.linux import parse_ip_addr, parse_ip_link, parse_tcpdump_list
-    links = parse_ip_link(links_text)
     addrs = parse_ip_addr(addr_text)
     os_view = {link.name: [a.address for a in addrs if a.name == link.name and
-                           a.family == "inet"] for link in links}
+                           a.family == "inet"] for link in parse_ip_link(links_text)}
     try:
         devices, report = [d.name for d in parse_tcpdump_list(pcap_text)], ""
-    except ValueError:  # tcpdump printed an error instead of a list
+    except ParseError:  # tcpdump printed an error instead of a list
         devices, report = [], pcap_text.strip()
     return Interfaces(os_view, devices, report, {
         "ip -o link": links_text, "ip -o -4 addr": addr_text, "tcpdump -D": pcap_text,
         "stderr": result.stderr})
 
 
-def _windows_interfaces(bench: Bench, user: str | None) -> Interfaces:
-    from labjournal.parsers.windows import parse_capture_output, parse_ipconfig
-    script = f"ipconfig & echo {SEP} & {CAPTURE_BAT}"
-    result = bench.run(pcap4j_image(bench), shell_command(bench, script), user=user,
-                       network=None)
+def windows_interfaces(result: CommandResult) -> Interfaces:
+    """Read the output of :data:`WINDOWS_LISTING` (``ipconfig``, then Pcap4J's sample)."""
+    from labjournal.parsers import parse_capture_output, parse_ipconfig
     text = result.stdout.replace("\r\n", "\n")
     ipconfig_text, _, capture_text = text.partition(SEP)
-    adapters = parse_ipconfig(ipconfig_text)
-    os_view = {a.name: list(a.ipv4) for a in adapters}
+    os_view = {a.name: [a.ipv4] if a.ipv4 else [] for a in parse_ipconfig(ipconfig_text)}
     report = (capture_text + "\n" + result.stderr.replace("\r\n", "\n")).strip()
     capture = parse_capture_output(report)
     return Interfaces(os_view, list(capture.nifs), report,

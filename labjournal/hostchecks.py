@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from labjournal.containers import RunningContainer
+from labjournal.engine import Engine
 from labjournal.errors import EngineRefused
 from labjournal.lab import CommandResult, LabHost, first_line
 from labjournal.resources import PROJECT
@@ -20,6 +21,13 @@ from labjournal.shell import HostShell
 CONTAINERD_SOCKETS = ("/run/containerd/containerd.sock",
                       "/var/run/docker/containerd/containerd.sock")
 AUTOMATIC = ("Automatic", "AutomaticDelayedStart", "Boot", "System")
+
+# Get-Container's containers one a line, then its warnings as "WARNING: ..." lines on stdout
+# (over WinRM the warning stream would otherwise not reach the output).
+GET_CONTAINER = ("$w = @(); $found = @(Get-Container -WarningVariable w "
+                 "-WarningAction SilentlyContinue); "
+                 "$found | ForEach-Object { \"$($_.Name) $($_.ContainerId)\" }; "
+                 "$w | ForEach-Object { \"WARNING: $($_.Message)\" }")
 
 # What the host's own remoting runs to enter a container (the writeup's commands on Windows).
 ENTER = {
@@ -121,8 +129,7 @@ class HostChecks:
         """Images the engine lists besides the lab's base image and labjournal's own."""
         engine = self.host.engine
         base = self.host.env.base_image.name
-        with engine.calls("listing images"):
-            images = engine.client.images.list()
+        images = _list_images(engine)
         others = []
         listing = []
         for image in images:
@@ -150,8 +157,11 @@ class HostChecks:
                             after)
 
     def engine_lists_image(self, name: str) -> Answer:
+        """Whether ``docker images`` on the host lists repository ``name`` (any case)."""
+        from labjournal.parsers.windows import parse_docker_table
         r = self.sh("docker images")
-        listed = any(line.lower().startswith(name.lower()) for line in r.stdout.splitlines())
+        repos = parse_docker_table(r.stdout).column("REPOSITORY")
+        listed = any(repo.lower() == name.lower() for repo in repos)
         return Answer("lists" if listed else "does not list", {"docker images": r.stdout})
 
     # --- host-ps-cmdlets-blind -------------------------------------------------------------
@@ -168,7 +178,7 @@ class HostChecks:
 
     def _own_tool(self, container: RunningContainer) -> ToolView:
         if self.windows:
-            r = self.sh("Get-Container | Format-Table -Property Name,ContainerId -AutoSize")
+            r = self.sh(GET_CONTAINER)
             listed = container.name in r.stdout or container.id[:12] in r.stdout
             return ToolView(Answer("lists" if listed else "does not list", _evidence(r)),
                             powershell_warnings(r))
@@ -207,27 +217,35 @@ def outcome_matches(recorded: str, observed: str) -> bool:
 
 
 def error_message(result: CommandResult) -> str:
-    """The first error message of a failed host command (PowerShell's error record's text)."""
+    """The first error message of a failed host command (a PowerShell error record's text,
+    else the first line it printed)."""
+    from labjournal.parsers import ParseError, parse_powershell_error
     text = result.stderr or result.stdout
     try:
-        from labjournal.parsers.windows import parse_powershell_error
         return parse_powershell_error(text).message
-    except (ImportError, ValueError):
-        line = first_line(text)
-        head, sep, rest = line.partition(" : ")
-        return rest if sep and " " not in head.strip() else line
+    except ParseError:
+        return first_line(text)
 
 
 def powershell_warnings(result: CommandResult) -> list[str]:
-    """The ``WARNING:`` lines a PowerShell command printed, without the prefix."""
-    try:
-        from labjournal.parsers.windows import parse_powershell_warnings
-        return [str(w) for w in parse_powershell_warnings(result.stdout + result.stderr)]
-    except (ImportError, ValueError):
-        return [ln.strip()[len("WARNING:"):].strip()
-                for ln in (result.stdout + result.stderr).splitlines()
-                if ln.strip().startswith("WARNING:")]
+    """The ``WARNING:`` messages a PowerShell command printed."""
+    from labjournal.parsers import parse_powershell_warnings
+    return parse_powershell_warnings(result.stdout + "\n" + result.stderr)
 
+
+
+def _list_images(engine: Engine, attempts: int = 5) -> list:
+    """The engine's images. Podman's listing fails while another client removes an image
+    ("image not known"); that is retried."""
+    for attempt in range(attempts):
+        try:
+            with engine.calls("listing images"):
+                return engine.client.images.list()
+        except EngineRefused as exc:
+            if "image not known" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+    return []
 
 
 def _same_repo(tag: str, base: str) -> bool:
