@@ -155,7 +155,7 @@ class Bench:
         """
         head, body = _split_directives(instructions)
         dockerfile = f"{head}FROM {self.host.base_image()}\n{body}"
-        labelled = label_dockerfile(dockerfile, self.labels)
+        labelled = label_dockerfile(dockerfile, dockerfile_safe(self.labels))
         context = _tar({"Dockerfile": labelled.encode(), **(files or {})})
         timeout = self.host.env.timeouts.build
         api = self.engine.client.api
@@ -236,6 +236,12 @@ class Bench:
         """Remove what this scenario created (the run's cleanup catches the rest)."""
         if self.host.connected:
             remove_labelled(self.engine, f"org.labjournal.bench={self.token}", settle=5)
+
+
+def dockerfile_safe(labels: dict[str, str]) -> dict[str, str]:
+    """Label values a LABEL line holds verbatim whatever the escape character: a scenario id
+    with quotes, backslashes, backticks or ``$`` (journal cells) would break or bend it."""
+    return {k: re.sub(r'["\\`$\r\n\t]', "_", v) for k, v in labels.items()}
 
 
 def _split_directives(text: str) -> tuple[str, str]:
