@@ -30,6 +30,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _own_bridge(port: int) -> str:
+    """A bridge of the test's own (address in a range docker0 does not use)."""
+    name = f"ljtls{port % 10000}"
+    subprocess.run(["ip", "link", "del", name], capture_output=True)
+    subprocess.run(["ip", "link", "add", "name", name, "type", "bridge"], check=True)
+    subprocess.run(["ip", "addr", "add", "172.31.254.1/24", "dev", name], check=True)
+    return name
+
+
 @dataclass
 class TLSDockerd:
     """A running dockerd with TLS client verification; client material in ``client``."""
@@ -53,7 +62,9 @@ class TLSDockerd:
         cmd = ["dockerd", "--tlsverify", f"--tlscacert={ca.pem}", f"--tlscert={server.cert}",
                f"--tlskey={server.key}", "-H", url, f"--data-root={root / 'data'}",
                f"--exec-root={root / 'x'}", f"--pidfile={root / 'dockerd.pid'}",
-               "--bridge=none", "--iptables=false", "--ip-masq=false",
+               # Not --bridge=none: a dockerd started so deletes the host's docker0
+               # (moby removeDefaultBridgeInterface) and breaks the main engine.
+               f"--bridge={_own_bridge(port)}", "--iptables=false", "--ip-masq=false",
                "--storage-driver=vfs", "--containerd-namespace=ljtls",
                "--containerd-plugins-namespace=ljtls-plugins"]
         process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
@@ -104,3 +115,6 @@ class TLSDockerd:
         subprocess.run(["umount", "-R", "-l", str(self.root / "data")], capture_output=True,
                        check=False)
         shutil.rmtree(self.root, ignore_errors=True)
+        port = int(self.url.rsplit(":", 1)[1])
+        subprocess.run(["ip", "link", "del", f"ljtls{port % 10000}"], capture_output=True,
+                       check=False)
