@@ -21,7 +21,7 @@ WINDOWS_SCRIPT = r"""
 $cv = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
 $features = @()
 if (Get-Command Get-WindowsFeature -ErrorAction SilentlyContinue) {
-  $features = @(Get-WindowsFeature -Name Containers,Hyper-V |
+  $features = @(Get-WindowsFeature -Name @('Containers','Hyper-V') |
     Where-Object { $_.Installed } | ForEach-Object { $_.Name })
 } elseif (Get-Command Get-WindowsOptionalFeature -ErrorAction SilentlyContinue) {
   $features = @(Get-WindowsOptionalFeature -Online |
