@@ -71,7 +71,8 @@ def test_password_never_reaches_reports(journal_copy, tmp_path):
                         keep_features=False)
     envs = tmp_path / "envs"
     vault_env(envs)
-    shutil.copy(ROOT / "environments" / "local.yaml", envs / "local.yaml")
+    for path in (ROOT / "environments").glob("*.yaml"):  # every build key (tp4, tp5...)
+        shutil.copy(path, envs / path.name)
     env = journal_env(LABJOURNAL_ENV_DIR=str(envs), LABJOURNAL_TEST_PASSWORD=SECRET)
     proc = run_pytest("features", "--env", "vault", cwd=root, env=env)
     out = proc.stdout + proc.stderr
