@@ -8,6 +8,7 @@ Windows is not checked here (docs/windows.md).
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import traceback
 from pathlib import Path
@@ -312,3 +313,44 @@ def test_ntlm_wrong_password_is_authentication_failed(write_env, ntlm_server, mo
         sh.run("Write-Output 'hello'")
     assert ntlm_server.url in str(info.value)
     _no_secret(info.value, "not-the-password")
+
+
+def test_ntlm_over_https_with_channel_binding(write_env, ca, password):
+    """The templates' default: ntlm on 5986; the endpoint checks the channel binding token."""
+    pair = ca.issue("wsman-ntlm", server=True)
+    with WSManServer(_rules, username=USER, password=PASSWORD, auth="ntlm",
+                     tls=(pair.cert, pair.key)) as server:
+        sh = open_shell(_env(write_env, server.url, transport="ntlm", ca=ca.pem))
+        assert sh.run("Write-Output 'hello'").stdout == "héllo ✓\r\n"
+        sh.close()
+        assert server.stats.plain_requests >= 1 and server.stats.auth_failures == 0
+        # a binding for another certificate (a TLS middlebox) fails the NTLM logon
+        server.binding_override = b"\0" * 32
+        sh = open_shell(_env(write_env, server.url, transport="ntlm", ca=ca.pem))
+        with pytest.raises(AuthenticationFailed):
+            sh.run("Write-Output 'hello'")
+        assert server.stats.auth_failures == 1
+
+
+def test_a_listener_that_never_speaks_is_a_timeout(write_env, password):
+    """TCP connects (the kernel accepts) but nothing answers the TLS handshake."""
+    import socket
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        url = f"https://127.0.0.1:{silent.getsockname()[1]}/wsman"
+        sh = open_shell(_env(write_env, url, command=2))
+        started = time.monotonic()
+        with pytest.raises(LabTimeout, match="did not answer within") as info:
+            sh.run("Write-Output 'hello'")
+        assert time.monotonic() - started < 2 + 1.0
+        assert url in str(info.value)
+
+
+def test_nothing_secret_is_logged(write_env, https_server, ca, password, caplog):
+    caplog.set_level(logging.DEBUG)  # every logger: ours, pywinrm, requests, urllib3, spnego
+    sh = open_shell(_env(write_env, https_server.url, ca=ca.pem))
+    sh.run("Write-Output 'hello'")
+    sh.close()
+    assert "winlab" in caplog.text  # our own line was captured
+    assert PASSWORD not in caplog.text

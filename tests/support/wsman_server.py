@@ -121,6 +121,7 @@ class WSManServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._user_file: Path | None = None
+        self.binding_override: bytes | None = None  # act as a TLS-terminating middlebox
 
     @property
     def url(self) -> str:
@@ -316,7 +317,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                     app.stats.encrypted_requests += 1
                 else:
                     app.stats.plain_requests += 1
-        if app.auth == "ntlm" and body and not encrypted:
+        if app.auth == "ntlm" and not app.tls and body and not encrypted:
             self._reply(400, b"unencrypted WinRM message refused (AllowUnencrypted=false)")
             return
         if encrypted:
@@ -354,7 +355,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         import spnego
         import spnego.exceptions
         if self.ntlm is None:
-            self.ntlm = spnego.server(protocol="ntlm")
+            self.ntlm = spnego.server(protocol="ntlm", channel_bindings=self._bindings())
         try:
             out = self.ntlm.step(base64.b64decode(token))
         except spnego.exceptions.SpnegoError:
@@ -369,6 +370,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return False
         self.authenticated = True
         return True
+
+    def _bindings(self):
+        """Over TLS, the channel binding the client must send (tls-server-end-point, RFC 5929)."""
+        if not isinstance(self.request, ssl.SSLSocket):
+            return None
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+        from spnego.channel_bindings import GssChannelBindings
+        cert = x509.load_pem_x509_certificate(self.app.tls[0].read_bytes())  # type: ignore[index]
+        digest = self.app.binding_override or cert.fingerprint(hashes.SHA256())
+        return GssChannelBindings(application_data=b"tls-server-end-point:" + digest)
 
     def _unseal(self, body: bytes) -> bytes:
         parts = [p for p in body.split(BOUNDARY + b"\r\n") if p]
