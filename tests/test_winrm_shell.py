@@ -78,15 +78,25 @@ def https_server(ca):
 
 
 @pytest.fixture
+def env_file(tmp_path):
+    """Write an environment YAML into the test's folder; returns its path."""
+    def write(name: str, text: str) -> Path:
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(text)
+        return path
+    return write
+
+
+@pytest.fixture
 def password(monkeypatch):
     monkeypatch.setenv(PASSWORD_VAR, PASSWORD)
     return PASSWORD
 
 
-def _env(write_env, endpoint: str, *, transport: str = "basic", ca: Path | None = None,
+def _env(env_file, endpoint: str, *, transport: str = "basic", ca: Path | None = None,
          command: float = 20, extra: str = ""):
     ca_line = f"  ca: {ca}\n" if ca else ""
-    return load_environment(str(write_env("winlab", (
+    return load_environment(str(env_file("winlab", (
         "name: winlab\nplatform: windows\nbuild: tp5\n"
         f"shell:\n  kind: winrm\n  endpoint: {endpoint}\n  transport: {transport}\n"
         f"  username: {USER}\n  password: {{env: {PASSWORD_VAR}}}\n{ca_line}{extra}"
@@ -94,8 +104,8 @@ def _env(write_env, endpoint: str, *, transport: str = "basic", ca: Path | None 
 
 
 @pytest.fixture
-def shell(write_env, https_server, ca, password):
-    sh = open_shell(_env(write_env, https_server.url, ca=ca.pem))
+def shell(env_file, https_server, ca, password):
+    sh = open_shell(_env(env_file, https_server.url, ca=ca.pem))
     yield sh
     sh.close()
 
@@ -176,11 +186,11 @@ def test_large_output_across_many_receives(shell, https_server):
     assert https_server.stats.receives - receives >= len(BIG) // (96 * 1024)
 
 
-def test_wrong_password_is_authentication_failed_without_the_secret(write_env, https_server,
+def test_wrong_password_is_authentication_failed_without_the_secret(env_file, https_server,
                                                                    ca, monkeypatch):
     wrong = PASSWORD + "-wrong"
     monkeypatch.setenv(PASSWORD_VAR, wrong)
-    sh = open_shell(_env(write_env, https_server.url, ca=ca.pem))
+    sh = open_shell(_env(env_file, https_server.url, ca=ca.pem))
     with pytest.raises(AuthenticationFailed) as info:
         sh.run("Write-Output 'hello'")
     text = str(info.value)
@@ -191,18 +201,18 @@ def test_wrong_password_is_authentication_failed_without_the_secret(write_env, h
     _no_secret(info.value)
 
 
-def test_password_basic_cannot_encode_is_refused_without_quoting_it(write_env, https_server,
+def test_password_basic_cannot_encode_is_refused_without_quoting_it(env_file, https_server,
                                                                     ca, monkeypatch):
     secret = "pass-\u2713-word"  # not latin-1: requests cannot send it with Basic
     monkeypatch.setenv(PASSWORD_VAR, secret)
-    sh = open_shell(_env(write_env, https_server.url, ca=ca.pem))
+    sh = open_shell(_env(env_file, https_server.url, ca=ca.pem))
     with pytest.raises(AuthenticationFailed, match="outside latin-1") as info:
         sh.run("Write-Output 'hello'")
     assert "\u2713" not in _shown(info.value) and "2713" not in _shown(info.value)
 
 
-def test_a_stalled_host_is_a_timeout_not_a_hang(write_env, https_server, ca, password):
-    sh = open_shell(_env(write_env, https_server.url, ca=ca.pem, command=2))
+def test_a_stalled_host_is_a_timeout_not_a_hang(env_file, https_server, ca, password):
+    sh = open_shell(_env(env_file, https_server.url, ca=ca.pem, command=2))
     started = time.monotonic()
     with pytest.raises(LabTimeout) as info:
         sh.run("Stall-Here")
@@ -214,8 +224,8 @@ def test_a_stalled_host_is_a_timeout_not_a_hang(write_env, https_server, ca, pas
     assert sh.run("Write-Output 'hello'", timeout=10).rc == 0
 
 
-def test_a_command_running_past_its_timeout_is_stopped(write_env, https_server, ca, password):
-    sh = open_shell(_env(write_env, https_server.url, ca=ca.pem, command=3))
+def test_a_command_running_past_its_timeout_is_stopped(env_file, https_server, ca, password):
+    sh = open_shell(_env(env_file, https_server.url, ca=ca.pem, command=3))
     signals = https_server.stats.signals
     started = time.monotonic()
     with pytest.raises(LabTimeout, match="did not finish within 3 s"):
@@ -225,9 +235,9 @@ def test_a_command_running_past_its_timeout_is_stopped(write_env, https_server, 
     sh.close()
 
 
-def test_untrusted_server_certificate_is_refused(write_env, https_server, tmp_path, password):
+def test_untrusted_server_certificate_is_refused(env_file, https_server, tmp_path, password):
     other = Authority.create(tmp_path / "other", "other")
-    sh = open_shell(_env(write_env, https_server.url, ca=other.pem))
+    sh = open_shell(_env(env_file, https_server.url, ca=other.pem))
     with pytest.raises(HostUnreachable, match="certificate is not trusted") as info:
         sh.run("Write-Output 'hello'")
     assert not isinstance(info.value, AuthenticationFailed)
@@ -235,10 +245,10 @@ def test_untrusted_server_certificate_is_refused(write_env, https_server, tmp_pa
     _no_secret(info.value)
 
 
-def test_nothing_listening_is_host_unreachable(write_env, password):
+def test_nothing_listening_is_host_unreachable(env_file, password):
     from tests.support.tls_dockerd import free_port
     url = f"https://127.0.0.1:{free_port()}/wsman"
-    sh = open_shell(_env(write_env, url))
+    sh = open_shell(_env(env_file, url))
     started = time.monotonic()
     with pytest.raises(HostUnreachable, match="connection was refused") as info:
         sh.run("Write-Output 'hello'")
@@ -246,10 +256,10 @@ def test_nothing_listening_is_host_unreachable(write_env, password):
     assert url in str(info.value) and "lab host 'winlab'" in str(info.value)
 
 
-def test_plain_http_to_an_https_only_listener_names_the_cause(write_env, https_server, password):
+def test_plain_http_to_an_https_only_listener_names_the_cause(env_file, https_server, password):
     # ntlm over http is allowed by config; the TLS listener answers with garbage for HTTP
     url = https_server.url.replace("https://", "http://")
-    sh = open_shell(_env(write_env, url, transport="ntlm"))
+    sh = open_shell(_env(env_file, url, transport="ntlm"))
     with pytest.raises((HostUnreachable, EngineRefused)) as info:
         sh.run("Write-Output 'hello'")
     assert url in str(info.value)
@@ -263,16 +273,16 @@ def test_plain_http_to_an_https_only_listener_names_the_cause(write_env, https_s
     ("certificate", "https://127.0.0.1:5986/wsman", "", "not supported"),
     ("ntlm", "https://${LJ_UNSET_HOST_VARIABLE}:5986/wsman", "", "still holds a variable"),
 ])
-def test_unsafe_or_impossible_settings_are_config_errors(write_env, transport, endpoint, extra,
+def test_unsafe_or_impossible_settings_are_config_errors(env_file, transport, endpoint, extra,
                                                          problem, password):
     with pytest.raises(ConfigError, match=problem):
-        WinRMShell(_env(write_env, endpoint, transport=transport, extra=extra))
+        WinRMShell(_env(env_file, endpoint, transport=transport, extra=extra))
 
 
-def test_missing_password_variable_is_a_config_error_at_connect_time(write_env, https_server,
+def test_missing_password_variable_is_a_config_error_at_connect_time(env_file, https_server,
                                                                      ca, monkeypatch):
     monkeypatch.delenv(PASSWORD_VAR, raising=False)
-    sh = open_shell(_env(write_env, https_server.url, ca=ca.pem))  # not resolved yet
+    sh = open_shell(_env(env_file, https_server.url, ca=ca.pem))  # not resolved yet
     with pytest.raises(ConfigError, match=PASSWORD_VAR):
         sh.run("Write-Output 'hello'")
 
@@ -293,8 +303,8 @@ def ntlm_server():
         yield server
 
 
-def test_ntlm_over_http_encrypts_every_message(write_env, ntlm_server, password):
-    sh = open_shell(_env(write_env, ntlm_server.url, transport="ntlm"))
+def test_ntlm_over_http_encrypts_every_message(env_file, ntlm_server, password):
+    sh = open_shell(_env(env_file, ntlm_server.url, transport="ntlm"))
     result = sh.run("Write-Output 'hello'")
     assert (result.rc, result.stdout) == (0, "héllo ✓\r\n")
     assert sh.run_json("Get-WindowsFeature")["Name"] == "Containers"
@@ -306,40 +316,40 @@ def test_ntlm_over_http_encrypts_every_message(write_env, ntlm_server, password)
     assert PASSWORD.encode() not in stats.wire
 
 
-def test_ntlm_wrong_password_is_authentication_failed(write_env, ntlm_server, monkeypatch):
+def test_ntlm_wrong_password_is_authentication_failed(env_file, ntlm_server, monkeypatch):
     monkeypatch.setenv(PASSWORD_VAR, "not-the-password")
-    sh = open_shell(_env(write_env, ntlm_server.url, transport="ntlm"))
+    sh = open_shell(_env(env_file, ntlm_server.url, transport="ntlm"))
     with pytest.raises(AuthenticationFailed, match="refused the credentials") as info:
         sh.run("Write-Output 'hello'")
     assert ntlm_server.url in str(info.value)
     _no_secret(info.value, "not-the-password")
 
 
-def test_ntlm_over_https_with_channel_binding(write_env, ca, password):
+def test_ntlm_over_https_with_channel_binding(env_file, ca, password):
     """The templates' default: ntlm on 5986; the endpoint checks the channel binding token."""
     pair = ca.issue("wsman-ntlm", server=True)
     with WSManServer(_rules, username=USER, password=PASSWORD, auth="ntlm",
                      tls=(pair.cert, pair.key)) as server:
-        sh = open_shell(_env(write_env, server.url, transport="ntlm", ca=ca.pem))
+        sh = open_shell(_env(env_file, server.url, transport="ntlm", ca=ca.pem))
         assert sh.run("Write-Output 'hello'").stdout == "héllo ✓\r\n"
         sh.close()
         assert server.stats.plain_requests >= 1 and server.stats.auth_failures == 0
         # a binding for another certificate (a TLS middlebox) fails the NTLM logon
         server.binding_override = b"\0" * 32
-        sh = open_shell(_env(write_env, server.url, transport="ntlm", ca=ca.pem))
+        sh = open_shell(_env(env_file, server.url, transport="ntlm", ca=ca.pem))
         with pytest.raises(AuthenticationFailed):
             sh.run("Write-Output 'hello'")
         assert server.stats.auth_failures == 1
 
 
-def test_a_listener_that_never_speaks_is_a_timeout(write_env, password):
+def test_a_listener_that_never_speaks_is_a_timeout(env_file, password):
     """TCP connects (the kernel accepts) but nothing answers the TLS handshake."""
     import socket
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(4)
         url = f"https://127.0.0.1:{silent.getsockname()[1]}/wsman"
-        sh = open_shell(_env(write_env, url, command=2))
+        sh = open_shell(_env(env_file, url, command=2))
         started = time.monotonic()
         with pytest.raises(LabTimeout, match="did not answer within") as info:
             sh.run("Write-Output 'hello'")
@@ -347,9 +357,9 @@ def test_a_listener_that_never_speaks_is_a_timeout(write_env, password):
         assert url in str(info.value)
 
 
-def test_nothing_secret_is_logged(write_env, https_server, ca, password, caplog):
+def test_nothing_secret_is_logged(env_file, https_server, ca, password, caplog):
     caplog.set_level(logging.DEBUG)  # every logger: ours, pywinrm, requests, urllib3, spnego
-    sh = open_shell(_env(write_env, https_server.url, ca=ca.pem))
+    sh = open_shell(_env(env_file, https_server.url, ca=ca.pem))
     sh.run("Write-Output 'hello'")
     sh.close()
     assert "winlab" in caplog.text  # our own line was captured

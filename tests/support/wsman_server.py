@@ -121,6 +121,7 @@ class WSManServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._user_file: Path | None = None
+        self._previous_user_file: str | None = None
         self.binding_override: bytes | None = None  # act as a TLS-terminating middlebox
 
     @property
@@ -142,6 +143,7 @@ class WSManServer:
             os.write(fd, f":{self.username}:{self.password}\n".encode())
             os.close(fd)
             self._user_file = Path(name)
+            self._previous_user_file = os.environ.get("NTLM_USER_FILE")
             os.environ["NTLM_USER_FILE"] = name
         httpd = _QuietServer(("127.0.0.1", 0), _RequestHandler)
         httpd.daemon_threads = True
@@ -163,8 +165,11 @@ class WSManServer:
             self._httpd.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        if self._user_file is not None:
-            os.environ.pop("NTLM_USER_FILE", None)
+        if self._user_file is not None:  # servers nest: give back the outer one's file
+            if self._previous_user_file is None:
+                os.environ.pop("NTLM_USER_FILE", None)
+            else:
+                os.environ["NTLM_USER_FILE"] = self._previous_user_file
             self._user_file.unlink(missing_ok=True)
 
     # -- SOAP --------------------------------------------------------------------------
