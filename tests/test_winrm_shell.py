@@ -61,7 +61,7 @@ def _rules(invocation: Invocation) -> Behaviour:
     return Behaviour(stderr=b"The term is not recognized as the name of a cmdlet", exit_code=1)
 
 
-BIG = b"".join(f"line {i:07d} {'x' * 50}\r\n".encode() for i in range(100_000))  # ~6.6 MB
+BIG = b"".join(f"line {i:07d} {'x' * 50}\r\n".encode() for i in range(100_000))  # 6.5 MB
 
 
 @pytest.fixture(scope="module")
