@@ -188,8 +188,8 @@ class WinRMShell:
                              where=self.where, hint="raise timeouts.command (or "
                              "timeouts.connect) in the environment file, or check the host"
                              ) from None
-        except LabTimeout:
-            self._abandon(shell_id, command_id)
+        except LabError:
+            self._cleanup(shell_id, command_id)  # e.g. stop a command past its deadline
             raise
         self._cleanup(shell_id, command_id)
         return rc, b"".join(out), b"".join(err)
@@ -262,7 +262,8 @@ class WinRMShell:
                              where=self.where, hint="see the cause above")
 
     def _cleanup(self, shell_id: str | None, command_id: str | None) -> None:
-        """Signal the command and delete the shell; a failure here is only logged."""
+        """Signal the command and delete the shell (within the connect timeout); a failure
+        here is only logged."""
         proto = self._protocol
         if proto is None or shell_id is None:
             return
@@ -275,10 +276,6 @@ class WinRMShell:
         except (LabError, _Stalled, AssertionError) as exc:
             log.warning("%s: could not close WinRM shell %s: %s", self.env.name, shell_id, exc)
             self.close()
-
-    def _abandon(self, shell_id: str | None, command_id: str | None) -> None:
-        """After the deadline: stop the command on the host, within the connect timeout."""
-        self._cleanup(shell_id, command_id)
 
     def _failed(self, command: str, result: CommandResult) -> CommandFailed:
         err = result.stderr.strip().splitlines()
