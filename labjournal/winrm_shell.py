@@ -135,9 +135,9 @@ class WinRMShell:
         if spec.message_encryption == "always" and spec.transport == "basic":
             raise ConfigError("basic authentication cannot encrypt messages", where=where,
                               hint="use https with message_encryption auto, or ntlm")
-        missing = {"kerberos": winrm.transport.HAVE_KERBEROS,
-                   "credssp": winrm.transport.HAVE_CREDSSP}.get(spec.transport, True)
-        if not missing:
+        available = {"kerberos": winrm.transport.HAVE_KERBEROS,
+                     "credssp": winrm.transport.HAVE_CREDSSP}.get(spec.transport, True)
+        if not available:
             raise ConfigError(f"WinRM {spec.transport} needs an extra Python package",
                               where=where,
                               hint=f"pip install 'pywinrm[{spec.transport}]' into the venv")

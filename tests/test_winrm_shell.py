@@ -364,3 +364,12 @@ def test_nothing_secret_is_logged(env_file, https_server, ca, password, caplog):
     sh.close()
     assert "winlab" in caplog.text  # our own line was captured
     assert PASSWORD not in caplog.text
+
+
+@pytest.mark.parametrize("transport", ["kerberos", "credssp"])
+def test_a_transport_without_its_package_is_a_config_error(env_file, transport, password):
+    import winrm.transport
+    if getattr(winrm.transport, f"HAVE_{transport.upper()}"):
+        pytest.skip(f"the {transport} package is installed here")
+    with pytest.raises(ConfigError, match=f"pywinrm\\[{transport}\\]"):
+        WinRMShell(_env(env_file, "https://127.0.0.1:5986/wsman", transport=transport))
