@@ -217,7 +217,7 @@ def test_a_stalled_host_is_a_timeout_not_a_hang(env_file, https_server, ca, pass
     with pytest.raises(LabTimeout) as info:
         sh.run("Stall-Here")
     elapsed = time.monotonic() - started
-    assert elapsed < 2 + 1.0, elapsed
+    assert elapsed < 2 + 1.5, elapsed  # the 2 s limit, plus set-up and slack
     assert "lab host 'winlab'" in str(info.value) and https_server.url in str(info.value)
     assert "did not answer within" in str(info.value)
     # the shell still works afterwards (a new connection)
@@ -353,7 +353,7 @@ def test_a_listener_that_never_speaks_is_a_timeout(env_file, password):
         started = time.monotonic()
         with pytest.raises(LabTimeout, match="did not answer within") as info:
             sh.run("Write-Output 'hello'")
-        assert time.monotonic() - started < 2 + 1.0
+        assert time.monotonic() - started < 2 + 1.5
         assert url in str(info.value)
 
 
