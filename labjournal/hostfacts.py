@@ -8,13 +8,13 @@ A fact that cannot be read is ``None`` and the reason goes to ``problems``; with
 from __future__ import annotations
 
 import shlex
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from labjournal.config import Environment
 from labjournal.engine import Engine
 from labjournal.errors import CommandFailed, ConfigError, LabError
-from labjournal.shell import HostShell
+from labjournal.shell import HostShell, open_shell
 
 # Registry values of the running Windows build; the features that make it a container host.
 WINDOWS_SCRIPT = r"""
@@ -62,11 +62,12 @@ class HostFacts:
     engine_os_build: str | None = None
     isolation: str | None = None
     problems: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())  # the engine's, e.g. plain tcp allowed
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        d["container_features"] = list(self.container_features)
-        d["problems"] = list(self.problems)
+        for key in ("container_features", "problems", "warnings"):
+            d[key] = list(getattr(self, key))
         return d
 
 
@@ -87,8 +88,35 @@ def gather(env: Environment, shell: HostShell | None, engine: Engine | None = No
         f = engine.facts
         values.update(engine_product=f.product, engine_version=f.engine_version,
                       api_version=f.api_version, engine_os_build=f.os_build,
-                      isolation=f.isolation)
+                      isolation=f.isolation,
+                      warnings=tuple(getattr(engine, "warnings", ())))
     return HostFacts(host=env.name, platform=env.platform, problems=tuple(problems), **values)
+
+
+def collect(env: Environment, engine: Engine | None = None) -> HostFacts:
+    """Facts of ``env``'s host for a report: opens (and closes) its host shell itself;
+    connects the engine when none is given. Nothing raises: failures go to ``problems``."""
+    problems: list[str] = []
+    shell = None
+    own_engine = engine is None
+    try:
+        if env.shell.kind != "none":
+            shell = open_shell(env)
+    except LabError as exc:
+        problems.append(f"host shell: {exc.what} [{exc.where}]")
+    try:
+        if engine is None:
+            engine = Engine.connect(env)
+    except LabError as exc:
+        problems.append(f"engine: {exc.what} [{exc.where}]")
+    try:
+        facts = gather(env, shell, engine)
+    finally:
+        if shell is not None:
+            shell.close()
+        if own_engine and engine is not None:
+            engine.close()
+    return replace(facts, problems=tuple(problems) + facts.problems)
 
 
 def windows_facts(shell: HostShell) -> dict[str, Any]:

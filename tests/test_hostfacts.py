@@ -12,7 +12,7 @@ import pytest
 from labjournal.config import load_environment
 from labjournal.engine import Engine
 from labjournal.errors import CommandFailed
-from labjournal.hostfacts import WINDOWS_SCRIPT, gather, parse_os_release
+from labjournal.hostfacts import WINDOWS_SCRIPT, collect, gather, parse_os_release
 from labjournal.shell import LocalShell, open_shell
 from tests.support.certs import Authority
 from tests.support.wsman_server import Behaviour, Invocation, WSManServer
@@ -113,3 +113,19 @@ def test_windows_facts_failure_is_a_problem_or_with_strict_an_error(windows_host
             gather(env, shell, None, strict=True)
     finally:
         shell.close()
+
+
+def test_collect_for_a_report_never_raises(tmp_path):
+    local = collect(load_environment("local"))
+    assert local.problems == () and local.engine_product == "docker" and local.os_name
+    path = tmp_path / "gone.yaml"
+    path.write_text("name: gone\nplatform: windows\nbuild: tp5\n"
+                    f"engine: {{url: 'unix://{tmp_path}/none.sock'}}\n"
+                    "shell: {kind: winrm, endpoint: 'https://${LJ_UNSET_HOST_VAR}:5986/wsman',"
+                    " transport: ntlm, username: u, password: {env: LJ_UNSET_PASSWORD_VAR}}\n"
+                    "timeouts: {connect: 2}\n")
+    gone = collect(load_environment(str(path)))
+    assert gone.os_build is None and gone.engine_version is None
+    assert [p.split(":")[0] for p in gone.problems] == ["host shell", "engine"]
+    assert "still holds a variable" in gone.problems[0]
+    assert "lab host 'gone'" in gone.problems[1]

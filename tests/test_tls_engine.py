@@ -18,6 +18,7 @@ import pytest
 from labjournal.config import load_environment
 from labjournal.engine import Engine, endpoint_warnings, resolve_endpoint
 from labjournal.errors import ConfigError, HostUnreachable
+from labjournal.hostfacts import gather
 from tests.support.certs import Authority
 from tests.support.tls_dockerd import TLSDockerd
 
@@ -130,6 +131,8 @@ def test_without_verification_it_connects_and_the_report_is_warned(tls_dockerd, 
     try:
         assert len(engine.warnings) == 1
         assert "without verifying" in engine.warnings[0] and d.url in engine.warnings[0]
+        # and the report's host facts carry it
+        assert gather(env, None, engine).warnings == tuple(engine.warnings)
     finally:
         engine.close()
 
