@@ -1,0 +1,36 @@
+@build
+Feature: Layer commit time of a build step
+  Writeup (TP4 post 2016-01-22, quoted in the TP5 post 2016-07-11): building, every step
+  (probably the layer creation) is very slow; on TP5 every step is still slow, and very slow
+  when many files change. No numbers or file counts were given.
+  Linux rows: a build step writing few files and one writing many are each timed (the step's run
+  plus its layer commit) over one warm-up build and five measured ones; the median is compared
+  with the row's bound, never with an exact number. A cell in words (no digits) records what the
+  writeup saw and is not compared; - : not recorded.
+
+  @build-layer-commit-slow
+  Scenario Outline: Layer commit time, few changed files against many
+    When build steps changing <few> and <many> files are timed
+    Then the step changing few files takes "<few time>"
+    And the step changing many files takes "<many time>"
+    And the step changing many files takes "<many/few>" times as long as the one changing few
+
+    @tp4
+    Examples: TP4 (writeup, 2016-01-22)
+      | few | many | few time  | many time | many/few |
+      | -   | -    | very slow | very slow | -        |
+
+    @tp5
+    Examples: TP5 (writeup, 2016-07-11)
+      | few | many | few time   | many time | many/few |
+      | -   | -    | still slow | very slow | -        |
+
+    @docker-20.10
+    Examples: Docker 20.10 on Linux (recorded here)
+      | few | many | few time | many time | many/few |
+      | 10  | 2000 | < 5 s    | < 20 s    | > 1.5    |
+
+    @podman-4.3
+    Examples: Podman 4.3 on Linux (recorded here)
+      | few | many | few time | many time | many/few |
+      | 10  | 2000 | < 5 s    | < 20 s    | > 1.5    |
