@@ -267,13 +267,14 @@ def clone_in_build(bench: Bench, server: Server, protocol: str,
     return _step(bench, server, f"clone over {protocol}", command)
 
 
-def fetch_from_container(bench: Bench, server: Server, name: str | None = None,
-                         timeout: int = STEP_TIMEOUT) -> CommandResult:
-    """A container on the server's network fetches ``name`` over HTTPS (prints it)."""
+def fetch_from_container(bench: Bench, server: Server, name: str | None = None, *,
+                         trust: bool = True, timeout: int = STEP_TIMEOUT) -> CommandResult:
+    """A container on the server's network fetches ``name`` over HTTPS and prints it,
+    trusting the scenario's CA (or, ``trust=False``, only the image's usual CAs)."""
     name = name or next(iter(server.files))
-    command = (f"printf '%s' \"$CA\" > /tmp/ca.pem && timeout {timeout} curl -fsS "
-               f"--cacert /tmp/ca.pem --resolve {server.resolve} "
-               f"{shlex.quote(server.https_url(name))}")
+    ca = "--cacert /tmp/ca.pem " if trust else ""
+    command = (f"printf '%s' \"$CA\" > /tmp/ca.pem && timeout {timeout} curl -fsS {ca}"
+               f"--resolve {server.resolve} {shlex.quote(server.https_url(name))}")
     return bench.run(None, ["sh", "-c", command], user="labuser",
                      network=server.network.name, environment={"CA": server.ca_pem})
 
