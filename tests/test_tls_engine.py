@@ -69,6 +69,7 @@ def test_client_with_a_valid_certificate_gets_facts_and_works(tls_dockerd, tmp_p
         assert engine.facts.product == "docker"
         assert engine.facts.engine_version == _dockerd_version()
         assert engine.warnings == []
+        assert engine.client.api.api_version == engine.facts.api_version  # negotiated
         name = f"ljtls-{uuid.uuid4().hex[:8]}"
         with engine.calls("creating a volume"):
             volume = engine.client.volumes.create(name, labels={"org.labjournal.test": "tls"})

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import shutil
+import subprocess
+import sys
 import time
 import traceback
 from pathlib import Path
@@ -373,3 +377,31 @@ def test_a_transport_without_its_package_is_a_config_error(env_file, transport, 
         pytest.skip(f"the {transport} package is installed here")
     with pytest.raises(ConfigError, match=f"pywinrm\\[{transport}\\]"):
         WinRMShell(_env(env_file, "https://127.0.0.1:5986/wsman", transport=transport))
+
+
+UNRESOLVABLE = """
+import os, sys
+from labjournal.config import load_environment
+from labjournal.errors import HostUnreachable
+from labjournal.shell import open_shell
+os.environ["LJ_TEST_WINRM_PASSWORD"] = "x"
+try:
+    open_shell(load_environment(sys.argv[1])).run("Write-Output 'hello'")
+except HostUnreachable as exc:
+    print(exc)
+"""
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0,
+                    reason="needs unshare (util-linux) and root")
+def test_a_host_name_that_does_not_resolve_is_host_unreachable(env_file):
+    """In a private network namespace, so no DNS query leaves this machine."""
+    path = env_file("winlab", "name: winlab\nplatform: windows\nbuild: tp5\nshell:\n"
+                    "  kind: winrm\n  endpoint: https://win-lab-host.invalid:5986/wsman\n"
+                    f"  transport: ntlm\n  username: {USER}\n"
+                    f"  password: {{env: {PASSWORD_VAR}}}\ntimeouts: {{connect: 3, command: 10}}\n")
+    out = subprocess.run(["unshare", "--net", sys.executable, "-c", UNRESOLVABLE, str(path)],
+                         capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert "the host name does not resolve" in out.stdout, out.stdout + out.stderr
+    assert "https://win-lab-host.invalid:5986/wsman" in out.stdout
