@@ -185,3 +185,32 @@ def parse_os_release(text: str) -> dict[str, str]:
 
 def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m labjournal.hostfacts NAME...``: each host's facts as JSON (one per line)."""
+    import json
+    import sys
+
+    from labjournal.config import load_environment
+    from labjournal.errors import ConfigError
+
+    names = argv if argv is not None else sys.argv[1:]
+    if not names:
+        print("usage: python -m labjournal.hostfacts ENVIRONMENT...", file=sys.stderr)
+        return 2
+    rc = 0
+    for name in names:
+        try:
+            facts = collect(load_environment(name))
+        except ConfigError as exc:
+            print(exc, file=sys.stderr)
+            rc = 2
+            continue
+        print(json.dumps(facts.as_dict(), ensure_ascii=False))
+        rc = rc or (1 if facts.problems else 0)
+    return rc
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -129,3 +129,15 @@ def test_collect_for_a_report_never_raises(tmp_path):
     assert [p.split(":")[0] for p in gone.problems] == ["host shell", "engine"]
     assert "still holds a variable" in gone.problems[0]
     assert "lab host 'gone'" in gone.problems[1]
+
+
+def test_command_line_prints_facts_as_json():
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "labjournal.hostfacts", "local"],
+                         capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr
+    facts = json.loads(out.stdout)
+    assert facts["host"] == "local" and facts["engine_product"] == "docker"
+    assert facts["os_name"] == parse_os_release(Path("/etc/os-release").read_text())["PRETTY_NAME"]
