@@ -1,6 +1,6 @@
 """A remote engine over TCP with TLS: a real dockerd started with --tlsverify on 127.0.0.1.
 
-The daemon runs beside the machine's own (its own data-root, exec-root and pidfile, no bridge,
+The daemon runs beside the machine's own (its own data-root, exec-root, pidfile and bridge,
 no iptables) and is stopped at the end of the session, also when a test fails.
 """
 

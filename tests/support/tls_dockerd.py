@@ -1,8 +1,9 @@
 """A second, real dockerd for the tests: ``--tlsverify`` on 127.0.0.1, beside the main one.
 
-It has its own --data-root, --exec-root and --pidfile, no bridge and no iptables rules, so
-it touches nothing of the machine's engine; :meth:`TLSDockerd.stop` ends it (and the
-containerd it started) and removes its folders.
+It has its own --data-root, --exec-root and --pidfile, a bridge of its own and no iptables
+rules, so it touches nothing of the machine's engine (``--bridge=none`` would: dockerd then
+deletes the host's docker0); :meth:`TLSDockerd.stop` ends it (and the containerd it
+started), removes its folders and its bridge.
 """
 
 from __future__ import annotations
