@@ -228,9 +228,18 @@ class Bench:
                     container.remove(force=True)
         return CommandResult(status.get("StatusCode", -1), stdout, stderr)
 
-    def inspect_image(self, image: str) -> dict:
-        with self.engine.calls(f"inspecting image {image}"):
-            return self.engine.client.api.inspect_image(image)
+    def inspect_image(self, image: str, attempts: int = 5) -> dict:
+        """The image's inspect data; retried, since Podman fails an inspect ("image not
+        known") while another client removes an image that shares its parent layer."""
+        for attempt in range(attempts):
+            try:
+                with self.engine.calls(f"inspecting image {image}"):
+                    return self.engine.client.api.inspect_image(image)
+            except EngineRefused as exc:
+                if attempt == attempts - 1 or "image not known" not in str(exc):
+                    raise
+                time.sleep(0.5)
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         """Remove what this scenario created (the run's cleanup catches the rest)."""
