@@ -21,3 +21,14 @@ def build_outcome_matches(recorded: str, result: BuildResult) -> bool:
 
 def build_evidence(result: BuildResult) -> dict[str, str]:
     return {"Dockerfile": result.dockerfile, "build log": result.log}
+
+
+FAILED = re.compile(r'^makes the build fail with "(?P<message>.*)"$')
+
+
+def probe_outcome_matches(recorded: str, observed: str, result: BuildResult) -> bool:
+    """Equal texts; ``makes the build fail with "text"``: text found in the build error."""
+    m = FAILED.match(recorded)
+    if m:
+        return not result.ok and m.group("message") in (result.error or "")
+    return recorded == observed
