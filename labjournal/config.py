@@ -154,7 +154,10 @@ def load_environment(name_or_path: str, directory: Path | None = None) -> Enviro
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}", where=str(path),
+        mark = getattr(exc, "problem_mark", None)
+        pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path.name}: not valid YAML{pos}: {problem}", where=str(path),
                           hint="fix the YAML syntax at the position shown") from None
     return parse_environment(data, path)
 

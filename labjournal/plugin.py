@@ -174,8 +174,11 @@ def lab_host(request: pytest.FixtureRequest) -> LabHost:
     swept = request.config.stash[SWEPT]
     if name not in swept and not request.config.getoption("lab_no_sweep"):
         swept.add(name)
-        sweep(engine, max_age=request.config.getoption("lab_sweep_age"),
-              current_run=host.run.run_id)
+        try:
+            sweep(engine, max_age=request.config.getoption("lab_sweep_age"),
+                  current_run=host.run.run_id)
+        except LabError as exc:  # leftovers wait for the next sweep; the run goes on
+            log.warning("sweep on %s did not finish: %s", name, exc)
     return host
 
 

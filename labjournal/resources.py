@@ -62,24 +62,56 @@ def label_dockerfile(dockerfile: str, labels: dict[str, str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _list(engine: Engine, kind: str, filters: dict) -> list:
-    coll = getattr(engine.client, kind)
-    if kind == "containers":
-        return coll.list(all=True, filters=filters)
-    return coll.list(filters=filters)
+@dataclass(frozen=True)
+class Resource:
+    """One labelled engine object, as the low-level listing returns it."""
+
+    kind: str
+    id: str
+    labels: dict[str, str]
 
 
-def _remove(obj, kind: str) -> None:
-    if kind == "containers":
-        obj.remove(force=True, v=True)
-    elif kind == "images":
-        obj.client.images.remove(obj.id, force=True, noprune=False)
+def _list(engine: Engine, kind: str, filters: dict, attempts: int = 10) -> list[Resource]:
+    """List labelled resources with the low-level API (no per-object inspect, so an object
+    removed meanwhile does not fail the listing); retried, since Podman fails a listing
+    while another client removes an image it is looking at."""
+    api = engine.client.api
+    for attempt in range(attempts):
+        try:
+            if kind == "containers":
+                rows = [(r["Id"], r.get("Labels")) for r in api.containers(all=True,
+                                                                         filters=filters)]
+            elif kind == "images":
+                rows = [(r["Id"], r.get("Labels")) for r in api.images(all=True,
+                                                                     filters=filters)]
+            elif kind == "networks":
+                rows = [(r["Id"], r.get("Labels")) for r in api.networks(filters=filters)]
+            else:
+                rows = [(r["Name"], r.get("Labels"))
+                        for r in api.volumes(filters=filters).get("Volumes") or []]
+            return [Resource(kind, rid, labels or {}) for rid, labels in rows]
+        except docker.errors.NotFound:
+            continue
+        except docker.errors.APIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.3 * (attempt + 1))
+    return []
+
+
+def _remove(engine: Engine, res: Resource) -> None:
+    api = engine.client.api
+    if res.kind == "containers":
+        api.remove_container(res.id, force=True, v=True)
+    elif res.kind == "images":
+        api.remove_image(res.id, force=True)
+    elif res.kind == "networks":
+        api.remove_network(res.id)
     else:
-        obj.remove()
+        api.remove_volume(res.id, force=True)
 
 
-def remove_labelled(engine: Engine, label: str, *, keep=lambda obj: False,
-                    settle: float = 20.0) -> dict[str, int]:
+def remove_labelled(engine: Engine, label: str, *, settle: float = 20.0) -> dict[str, int]:
     """Remove every resource carrying ``label`` (``key=value``); retry until none is left.
 
     Containers go first (they hold images, networks and volumes). A build interrupted a
@@ -91,17 +123,15 @@ def remove_labelled(engine: Engine, label: str, *, keep=lambda obj: False,
         while True:
             left = 0
             for kind in KINDS:
-                for obj in _list(engine, kind, {"label": label}):
-                    if keep(obj):
-                        continue
+                for res in _list(engine, kind, {"label": label}):
                     try:
-                        _remove(obj, kind)
+                        _remove(engine, res)
                         removed[kind] += 1
                     except docker.errors.NotFound:
                         pass
                     except docker.errors.APIError as exc:
                         left += 1
-                        log.debug("cannot remove %s %s yet: %s", kind, obj.id, exc)
+                        log.debug("cannot remove %s %s yet: %s", kind, res.id, exc)
             if left == 0 or time.monotonic() > deadline:
                 if left:
                     log.warning("%d resources labelled %s could not be removed on %s",
@@ -136,9 +166,13 @@ def sweep(engine: Engine, *, max_age: float = 6 * 3600, current_run: str | None 
     dead: set[str] = set()
     with engine.calls("listing labjournal resources for the sweep"):
         for kind in KINDS:
-            for obj in _list(engine, kind, {"label": f"{PROJECT}=labjournal"}):
-                labels = (obj.attrs.get("Labels") or obj.attrs.get("Config", {}).get("Labels")
-                          or {})
+            try:
+                found = _list(engine, kind, {"label": f"{PROJECT}=labjournal"})
+            except docker.errors.APIError as exc:  # Podman, while images are being removed
+                log.warning("sweep on %s skipped %s: %s", engine.env.name, kind, exc)
+                continue
+            for res in found:
+                labels = res.labels
                 run = labels.get(RUN)
                 if not run or run == current_run:
                     continue  # cached images (no run label) and the live run are kept
