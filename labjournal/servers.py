@@ -7,17 +7,19 @@ contacted: clients reach a server by its address on that network, and the name i
 server's certificate is mapped to that address explicitly (``curl --resolve``, git's
 ``http.curloptResolve``), never looked up.
 
-The HTTPS server is ``openssl s_server -WWW`` (files under its folder; the certificate is
-signed by a CA made for the scenario); the git server serves one repository over git's
+The HTTPS server is ``openssl s_server -WWW`` serving files from a folder, with a certificate
+signed by a CA made for the scenario; the git server serves one repository over git's
 dumb HTTP protocol through the same HTTPS server and over the git protocol (``git daemon``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import ipaddress
 import re
 import shlex
+import tarfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -187,8 +189,7 @@ def _start(bench: Bench, network: Network, files: dict[str, str], script: str,
 
 
 def _tar_folder(folder: str, files: dict[str, str]) -> bytes:
-    import io
-    import tarfile
+    """A tar of ``folder`` holding ``files``, owned by labuser (uid 1000)."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         entries = {folder + "/": b""} | {f"{folder}/{k}": v.encode() for k, v in files.items()}

@@ -37,8 +37,7 @@ def a_build_step_clones(bench: Bench, server: Server, protocol: str) -> StepAtte
 
 
 @then(parsers.re(r'^the (?P<action>fetch|clone) (?P<outcome>works|fails(?: with ".*")?)$'))
-def the_attempt_outcome(journal: Journal, attempt: StepAttempt, action: str,
-                        outcome: str) -> None:
+def the_attempt_outcome(journal: Journal, attempt: StepAttempt, outcome: str) -> None:
     """``works``, ``fails`` or ``fails with "<text in the build's error or log>"``."""
     journal.expect(f"{attempt.action} in a build step", outcome, attempt.outcome,
                    attempt.matches(outcome), attempt.evidence())

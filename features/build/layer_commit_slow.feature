@@ -3,9 +3,9 @@ Feature: Layer commit time of a build step
   Writeup (TP4 post 2016-01-22, quoted in the TP5 post 2016-07-11): building, every step
   (probably the layer creation) is very slow; on TP5 every step is still slow, and very slow
   when many files change. No numbers or file counts were given.
-  Linux rows: a build step writing few files and one writing many are each timed (the step's run
-  plus its layer commit) over one warm-up build and five measured ones; the median is compared
-  with the row's bound, never with an exact number. A cell in words (no digits) records what the
+  Linux rows: a build step writing few files and one writing many are each timed (the whole step:
+  its container, the run and the layer commit) over one warm-up build and five measured ones; the
+  median is compared with the row's bound, never with an exact number. A cell in words (no digits) records what the
   writeup saw and is not compared; - : not recorded.
 
   @build-layer-commit-slow
