@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from dataclasses import asdict
@@ -397,12 +398,13 @@ class _AllureHooks:
         from allure_commons.utils import md5, now, represent, uuid4
         template = _template(item)
         feature = template.feature if template is not None else None
-        name = template.name if template is not None else item.name
-        full_name = f"{feature.rel_filename}:{name}" if feature else item.nodeid
         example = _example(item)
+        name = template.render(example).name if template is not None else item.name
+        full_name = f"{os.path.normpath(feature.rel_filename)}:{name}" if feature \
+            else item.nodeid
         params = {"lab_host": verdict.host, **example}
         result = TestResult(uuid=uuid4(), name=name, fullName=full_name)
-        result.testCaseId = md5(full_name)
+        result.testCaseId = md5(full_name)  # as allure-pytest-bdd does
         result.historyId = f"{result.testCaseId}." + md5(*(params[k] for k in sorted(params)))
         result.start = result.stop = now()
         result.parameters = [Parameter(name=k, value=v) for k, v in example.items()]
