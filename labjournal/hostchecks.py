@@ -126,7 +126,7 @@ class HostChecks:
     # --- host-no-base-images ---------------------------------------------------------------
 
     def other_images(self) -> Answer:
-        """Images the engine lists besides the lab's base image and labjournal's own."""
+        """Tagged images the engine lists besides the lab's base image and labjournal's own."""
         engine = self.host.engine
         base = self.host.env.base_image.name
         images = _list_images(engine)
@@ -234,13 +234,14 @@ def powershell_warnings(result: CommandResult) -> list[str]:
 
 
 
-def _list_images(engine: Engine, attempts: int = 5) -> list:
-    """The engine's images. Podman's listing fails while another client removes an image
-    ("image not known"); that is retried."""
+def _list_images(engine: Engine, attempts: int = 40) -> list:
+    """The engine's tagged images (an image an engine brings has a name; untagged ones are
+    build intermediates). Podman's listing fails while another client removes an image
+    ("image not known"); that is retried (for up to about 20 s: builds churn images)."""
     for attempt in range(attempts):
         try:
             with engine.calls("listing images"):
-                return engine.client.images.list()
+                return engine.client.images.list(filters={"dangling": False})
         except EngineRefused as exc:
             if "image not known" not in str(exc) or attempt == attempts - 1:
                 raise

@@ -6,6 +6,8 @@ Feature: The engine brings no images of its own
   labjournal builds. So the rows record the images the engine holds besides those two kinds
   (the base image of the environment file, and images labelled
   org.labjournal.project=labjournal): none, if the engine brought or fetched nothing itself.
+  Only tagged images count: untagged ones are build intermediates, and an image an engine
+  brings has a name.
   Linux rows: Docker and Podman here, where nothing is pulled (there is no registry).
 
   @host-no-base-images
