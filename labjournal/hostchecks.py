@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from labjournal.containers import RunningContainer
 from labjournal.engine import Engine
-from labjournal.errors import EngineRefused
+from labjournal.errors import ConfigError, EngineRefused
 from labjournal.lab import CommandResult, LabHost, first_line
 from labjournal.resources import PROJECT
 from labjournal.shell import HostShell
@@ -31,11 +31,11 @@ GET_CONTAINER = ("$w = @(); $found = @(Get-Container -WarningVariable w "
 
 # What the host's own remoting runs to enter a container (the writeup's commands on Windows).
 ENTER = {
-    "Enter-PSSession": "powershell -command Enter-PSSession -ContainerName {name} "
-                       "-RunAsAdministrator",
-    "Invoke-Command": "Invoke-Command -ContainerName {name} -RunAsAdministrator "
-                      "-ScriptBlock {{ whoami }}",
-    "nsenter": "nsenter --target {pid} --all id -un",
+    "Enter-PSSession": ("windows", "powershell -command Enter-PSSession -ContainerName {name} "
+                                   "-RunAsAdministrator"),
+    "Invoke-Command": ("windows", "Invoke-Command -ContainerName {name} -RunAsAdministrator "
+                                  "-ScriptBlock {{ whoami }}"),
+    "nsenter": ("linux", "nsenter --target {pid} --all id -un"),
 }
 
 
@@ -196,11 +196,12 @@ class HostChecks:
     def enter(self, container: RunningContainer, tool: str) -> CommandResult:
         """Enter ``container`` from the host with its own remoting ``tool`` (see ENTER)."""
         try:
-            template = ENTER[tool]
+            platform, template = ENTER[tool]
         except KeyError:
-            raise EngineRefused(f"no way to enter a container with {tool!r}",
-                                where=f"lab host '{self.host.name}'",
-                                hint=f"use one of {', '.join(ENTER)}") from None
+            raise ConfigError(f"no way to enter a container with {tool!r}",
+                              where=f"lab host '{self.host.name}'",
+                              hint=f"use one of {', '.join(ENTER)}") from None
+        self.host.require_platform(platform, tool)
         return self.sh(template.format(name=container.name, pid=container.pid))
 
 

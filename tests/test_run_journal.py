@@ -171,3 +171,9 @@ def test_a_wrong_row_fails_with_the_journals_words(journal_copy):
     assert p.returncode == 1, p.stdout[-2000:]
     assert ("the journal records 'runs as \"nobody (uid 65534)\"' for docker-20.10, "
             "the host did 'runs as \"root (uid 0)\"'") in p.stdout
+
+
+def test_entering_with_another_platforms_tool_skips(checks: HostChecks):
+    running = containers.RunningContainer("0" * 64, "none_such", 1)
+    with pytest.raises(pytest.skip.Exception, match="needs a windows host"):
+        checks.enter(running, "Enter-PSSession")
