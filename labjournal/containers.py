@@ -231,5 +231,5 @@ def start_running(bench: Bench) -> RunningContainer:
 
 def engine_lists(bench: Bench, container: RunningContainer) -> bool:
     """Whether the engine's running-container list (``docker ps``) shows ``container``."""
-    with bench.engine.calls("listing running containers"):
-        return any(c.id == container.id for c in bench.engine.client.containers.list())
+    with bench.engine.calls("listing running containers"):  # one call, no per-item inspect
+        return any(c["Id"] == container.id for c in bench.engine.client.api.containers())
