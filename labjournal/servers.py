@@ -14,6 +14,7 @@ dumb HTTP protocol through the same HTTPS server and over the git protocol (``gi
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import ipaddress
@@ -150,12 +151,18 @@ def git_server(bench: Bench, files: dict[str, str] | None = None) -> Server:
 def _start(bench: Bench, network: Network, files: dict[str, str], script: str,
            ports: list[int], serve: bool = True, ready: float = 60) -> Server:
     """Start the server container as labuser (``files`` in ~/content, copied to the served
-    folder when ``serve``), wait until ``ports`` listen, read its CA and address."""
+    folder when ``serve``), wait until ``ports`` listen, read its CA and address.
+
+    The files travel in the environment (a base64 tar): Podman's archive upload breaks
+    under load ("passing bulk input to subprocess: write |1: broken pipe")."""
+    unpack = 'printf %s "$LABJOURNAL_FILES" | base64 -d | tar -x -C ~\n'
     copy = f"cp ~/content/* {ROOT}/\n" if serve else ""
-    command = ["sh", "-c", _CERTIFICATES + copy + script]
+    command = ["sh", "-c", _CERTIFICATES + unpack + copy + script]
     engine = bench.engine
     options = {"labels": bench.labels, "user": "labuser", "network": network.name,
-               "detach": True, "working_dir": "/home/labuser"}
+               "detach": True, "working_dir": "/home/labuser",
+               "environment": {"LABJOURNAL_FILES": base64.b64encode(
+                   _tar_folder("content", files)).decode()}}
     ulimits = bench.host.env.run_defaults.get("ulimits")
     if ulimits:
         options["ulimits"] = [docker.types.Ulimit(name=k, soft=v[0], hard=v[1])
@@ -163,7 +170,6 @@ def _start(bench: Bench, network: Network, files: dict[str, str], script: str,
     with engine.calls("starting the scenario's server"):
         container = engine.client.containers.create(bench.host.base_image(), command,
                                                     **options)
-        container.put_archive("/home/labuser", _tar_folder("content", files))
         container.start()
     deadline = time.monotonic() + ready
     wanted = {str(p) for p in ports}
