@@ -51,12 +51,12 @@ def allure_bin(root: Path = ROOT) -> Path:
 
 
 def result_runs(reports: Path) -> list[Path]:
-    """Runs that kept Allure results, oldest first."""
+    """Runs over the features (they wrote verdicts) that kept Allure results, oldest first."""
     root = reports / "runs"
     if not root.is_dir():
         return []
-    return sorted(p for p in root.iterdir()
-                  if (p / "allure-results").is_dir() and any((p / "allure-results").iterdir()))
+    return sorted(p for p in root.iterdir() if (p / "verdicts.jsonl").is_file()
+                  and (p / "allure-results").is_dir() and any((p / "allure-results").iterdir()))
 
 
 def hosts_and_facts(reports: Path) -> dict[str, dict[str, str]]:
