@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 from labjournal.record import escape_cell, record, split_row, unescape_cell
 from labjournal.verdicts import Verdict, read_verdicts, run_dirs
-from tests.conftest import ROOT, journal_env, run_pytest
+from tests.conftest import ROOT, run_pytest
+from tests.test_verdicts import journal
 
 FEATURE = "features/build/workdir_absolute.feature"
 
@@ -48,18 +47,10 @@ def test_updating_a_cell_keeps_the_rest_byte_for_byte(tmp_path):
 
 
 def test_record_on_a_host_without_rows_then_the_next_run_reproduces(journal_copy, tmp_path):
-    root = journal_copy({FEATURE: (ROOT / FEATURE).read_text(),
-                         "features/build/test_build.py":
-                         (ROOT / "features/build/test_build.py").read_text()},
-                        keep_features=False)
-    envs = tmp_path / "envs"
-    envs.mkdir()
-    for path in (ROOT / "environments").glob("*.yaml"):
-        shutil.copy(path, envs / path.name)
     local = (ROOT / "environments" / "local.yaml").read_text()
-    (envs / "newer.yaml").write_text(local.replace("name: local", "name: newer").replace(
-        "build: docker-20.10", "build: docker-test\nbaseline: docker-20.10"))
-    env = journal_env(LABJOURNAL_ENV_DIR=str(envs))
+    newer = local.replace("name: local", "name: newer").replace(
+        "build: docker-20.10", "build: docker-test\nbaseline: docker-20.10")
+    root, env = journal(journal_copy, tmp_path, hosts={"newer": newer})
     before = (root / FEATURE).read_text()
 
     proc = run_pytest("features", "--env", "newer", "--record", cwd=root, env=env)

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-from tests.conftest import ROOT, journal_env, run_pytest
+from tests.conftest import run_pytest
+from tests.test_verdicts import journal, labjournal
 
 FEATURE = "features/build/workdir_absolute.feature"
 
 
 def report(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(ROOT / ".venv/bin/labjournal"), "report", "--reports",
-                           str(root / "reports"), "--features", str(root / "features")],
-                          capture_output=True, text=True, env={**os.environ, **env},
-                          timeout=600)
+    return labjournal("report", "--reports", str(root / "reports"), "--features",
+                      str(root / "features"), env=env)
 
 
 def results_by_env(site: Path) -> dict[str, list[dict]]:
@@ -29,15 +26,7 @@ def results_by_env(site: Path) -> dict[str, list[dict]]:
 
 
 def test_three_runs_then_report(journal_copy, tmp_path):
-    root = journal_copy({FEATURE: (ROOT / FEATURE).read_text(),
-                         "features/build/test_build.py":
-                         (ROOT / "features/build/test_build.py").read_text()},
-                        keep_features=False)
-    envs = tmp_path / "envs"
-    envs.mkdir()
-    for path in (ROOT / "environments").glob("*.yaml"):
-        shutil.copy(path, envs / path.name)
-    env = journal_env(LABJOURNAL_ENV_DIR=str(envs))
+    root, env = journal(journal_copy, tmp_path)
     for _ in range(3):
         proc = run_pytest("features", "--env", "local", "--env", "podman", cwd=root, env=env)
         assert proc.returncode in (0, 1), proc.stdout + proc.stderr
