@@ -37,6 +37,7 @@ from labjournal.verdicts import (
 REPORTING = pytest.StashKey["Reporting"]()
 PHASES = pytest.StashKey[list[Outcome]]()
 STEPS = pytest.StashKey[list[tuple[int, list[str]]]]()
+CLEANUP = pytest.StashKey[str]()
 PROPERTY = "labjournal.verdict"
 WRITEUP_TP5 = "https://www.kaitoy.xyz/2016/07/11/windows_containers_on_tp5/"
 WRITEUP_TP4 = "https://www.kaitoy.xyz/2016/01/22/pcap4j-meets-windows-containers/"
@@ -124,6 +125,10 @@ class Reporting:
         outcome = classify(call.when, call.excinfo, compared, host_build)
         if report.when != "call" and outcome.verdict == "reproduced":
             outcome = None
+        if outcome is not None and report.when == "teardown" and item.stash.get(PHASES):
+            # the row was judged already: a failed cleanup is noted, not a verdict
+            item.stash[CLEANUP] = outcome.message
+            outcome = None
         if outcome is not None:
             item.stash.setdefault(PHASES, []).append(outcome)
         if self.redactor:
@@ -137,6 +142,9 @@ class Reporting:
     def _verdict(self, item: pytest.Item) -> Verdict:
         compared, host_build = _builds(item)
         final = combine(item.stash.get(PHASES, []))
+        if CLEANUP in item.stash:
+            final.message = "; ".join(filter(None, [final.message,
+                                                    f"cleanup: {item.stash[CLEANUP]}"]))
         template = _template(item)
         tags = set(template.tags) if template is not None else {m.name for m in
                                                                   item.iter_markers()}
