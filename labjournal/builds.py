@@ -136,11 +136,15 @@ def printed_lines(build: BuildResult) -> list[str]:
     return [ln.strip() for ln in build.log.splitlines() if ln.strip()]
 
 
-def shell_verdict(build: BuildResult) -> str:
+def shell_verdict(bench: Bench, build: BuildResult, dockerfile: str) -> str:
     """``takes effect`` when a RUN step printed the marker line that only the shell SHELL
     names prints (the feature's command), else ``cannot be used``."""
     return "takes effect" if build.ok and SHELL_MARKER in printed_lines(build) \
         else "cannot be used"
+
+
+PROBES = {"path separator": path_separator, "variable": variable_expansion}
+VERDICTS = {"escape directive": escape_verdict, "SHELL instruction": shell_verdict}
 
 
 def look_for_folder(windows: bool, folder: str) -> str:

@@ -70,37 +70,21 @@ def the_environment_variable(journal: Journal, bench: Bench, build: BuildResult,
                    evidence=build_evidence(build))
 
 
-@then(parsers.re(r"the path separator (?P<fate>.+)$"))
-def the_path_separator(journal: Journal, bench: Bench, build: BuildResult, dockerfile: str,
-                       fate: str) -> None:
-    """``disappears`` or ``is kept`` in the last instruction's path (ENV, WORKDIR, COPY)."""
-    observed = builds.path_separator(bench, build, dockerfile)
-    journal.expect("path separator", fate, observed,
-                   probe_outcome_matches(fate, observed, build), build_evidence(build))
+@then(parsers.re(r"the (?P<probe>path separator|variable) (?P<fate>.+)$"))
+def the_probe_line(journal: Journal, bench: Bench, build: BuildResult, dockerfile: str,
+                   probe: str, fate: str) -> None:
+    """Last instruction: separator ``disappears``/``is kept``; variable ``stays unexpanded``."""
+    observed = builds.PROBES[probe](bench, build, dockerfile)
+    journal.expect(probe, fate, observed, probe_outcome_matches(fate, observed, build),
+                   build_evidence(build))
 
 
-@then(parsers.re(r"the variable (?P<fate>.+)$"))
-def the_variable(journal: Journal, bench: Bench, build: BuildResult, dockerfile: str,
-                 fate: str) -> None:
-    """``stays unexpanded`` or ``becomes "<value>"`` in the last instruction (ENV, WORKDIR)."""
-    observed = builds.variable_expansion(bench, build, dockerfile)
-    journal.expect("variable expansion", fate, observed,
-                   probe_outcome_matches(fate, observed, build), build_evidence(build))
-
-
-@then(parsers.re(r"the escape directive (?P<verdict>takes effect|cannot be used)$"))
-def the_escape_directive(journal: Journal, bench: Bench, build: BuildResult, dockerfile: str,
-                         verdict: str) -> None:
-    """Takes effect when the last ENV keeps its backslashes exactly as written."""
-    journal.expect("escape directive", verdict,
-                   builds.escape_verdict(bench, build, dockerfile),
-                   evidence=build_evidence(build))
-
-
-@then(parsers.re(r"the SHELL instruction (?P<verdict>takes effect|cannot be used)$"))
-def the_shell_instruction(journal: Journal, build: BuildResult, verdict: str) -> None:
-    """Takes effect when a RUN step printed ``labjournal-shell`` (only the new shell does)."""
-    journal.expect("SHELL instruction", verdict, builds.shell_verdict(build),
+@then(parsers.re(r"the (?P<feature>escape directive|SHELL instruction) "
+                 r"(?P<verdict>takes effect|cannot be used)$"))
+def the_feature_verdict(journal: Journal, bench: Bench, build: BuildResult, dockerfile: str,
+                        feature: str, verdict: str) -> None:
+    """``takes effect`` or ``cannot be used`` (rules: builds.escape_verdict, shell_verdict)."""
+    journal.expect(feature, verdict, builds.VERDICTS[feature](bench, build, dockerfile),
                    evidence=build_evidence(build))
 
 

@@ -21,31 +21,31 @@ Feature: A single backslash as path separator in WORKDIR, ENV and COPY
 
     @tp4
     Examples: TP4 (writeup, 2016-01-22)
-      | path                 | separator  |
-      | C:\pcap4j\bin        | disappears |
-      | C:\\\\pcap4j\\\\bin  | is kept    |
-      | C:/pcap4j/bin        | is kept    |
+      | path                | separator  |
+      | C:\pcap4j\bin       | disappears |
+      | C:\\\\pcap4j\\\\bin | is kept    |
+      | C:/pcap4j/bin       | is kept    |
 
     @tp5
     Examples: TP5 (writeup, 2016-07-11, citing Microsoft's Windows Considerations)
-      | path                 | separator  |
-      | C:\pcap4j\bin        | disappears |
-      | C:\\\\pcap4j\\\\bin  | is kept    |
-      | C:/pcap4j/bin        | is kept    |
+      | path                | separator  |
+      | C:\pcap4j\bin       | disappears |
+      | C:\\\\pcap4j\\\\bin | is kept    |
+      | C:/pcap4j/bin       | is kept    |
 
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
-      | path                 | separator  |
-      | C:\pcap4j\bin        | disappears |
-      | C:\\\\pcap4j\\\\bin  | is kept    |
-      | C:/pcap4j/bin        | is kept    |
+      | path                | separator  |
+      | C:\pcap4j\bin       | disappears |
+      | C:\\\\pcap4j\\\\bin | is kept    |
+      | C:/pcap4j/bin       | is kept    |
 
     @podman-4.3
     Examples: Podman 4.3 on Linux (recorded here)
-      | path                 | separator  |
-      | C:\pcap4j\bin        | disappears |
-      | C:\\\\pcap4j\\\\bin  | is kept    |
-      | C:/pcap4j/bin        | is kept    |
+      | path                | separator  |
+      | C:\pcap4j\bin       | disappears |
+      | C:\\\\pcap4j\\\\bin | is kept    |
+      | C:/pcap4j/bin       | is kept    |
 
   @build-backslash-separator
   Scenario Outline: WORKDIR written <path>
@@ -58,31 +58,31 @@ Feature: A single backslash as path separator in WORKDIR, ENV and COPY
 
     @tp4
     Examples: TP4 (writeup, 2016-01-22)
-      | path              | separator  |
-      | pcap4j\bin        | disappears |
-      | pcap4j\\\\bin     | is kept    |
-      | pcap4j/bin        | is kept    |
+      | path          | separator  |
+      | pcap4j\bin    | disappears |
+      | pcap4j\\\\bin | is kept    |
+      | pcap4j/bin    | is kept    |
 
     @tp5
     Examples: TP5 (writeup, 2016-07-11, citing Microsoft's Windows Considerations)
-      | path              | separator  |
-      | pcap4j\bin        | disappears |
-      | pcap4j\\\\bin     | is kept    |
-      | pcap4j/bin        | is kept    |
+      | path          | separator  |
+      | pcap4j\bin    | disappears |
+      | pcap4j\\\\bin | is kept    |
+      | pcap4j/bin    | is kept    |
 
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
-      | path              | separator  |
-      | pcap4j\bin        | disappears |
-      | pcap4j\\\\bin     | is kept    |
-      | pcap4j/bin        | is kept    |
+      | path          | separator  |
+      | pcap4j\bin    | disappears |
+      | pcap4j\\\\bin | is kept    |
+      | pcap4j/bin    | is kept    |
 
     @podman-4.3
     Examples: Podman 4.3 on Linux (recorded here)
-      | path              | separator  |
-      | pcap4j\bin        | disappears |
-      | pcap4j\\\\bin     | is kept    |
-      | pcap4j/bin        | is kept    |
+      | path          | separator  |
+      | pcap4j\bin    | disappears |
+      | pcap4j\\\\bin | is kept    |
+      | pcap4j/bin    | is kept    |
 
   @build-backslash-separator
   Scenario Outline: COPY destination written <path>
@@ -96,29 +96,29 @@ Feature: A single backslash as path separator in WORKDIR, ENV and COPY
 
     @tp4
     Examples: TP4 (writeup, 2016-01-22)
-      | path                 | separator  |
-      | pcap4j\probe.txt     | disappears |
-      | pcap4j\\\\probe.txt  | is kept    |
-      | pcap4j/probe.txt     | is kept    |
+      | path                | separator  |
+      | pcap4j\probe.txt    | disappears |
+      | pcap4j\\\\probe.txt | is kept    |
+      | pcap4j/probe.txt    | is kept    |
 
     @tp5
     Examples: TP5 (writeup, 2016-07-11, citing Microsoft's Windows Considerations)
-      | path                 | separator  |
-      | pcap4j\probe.txt     | disappears |
-      | pcap4j\\\\probe.txt  | is kept    |
-      | pcap4j/probe.txt     | is kept    |
+      | path                | separator  |
+      | pcap4j\probe.txt    | disappears |
+      | pcap4j\\\\probe.txt | is kept    |
+      | pcap4j/probe.txt    | is kept    |
 
     # On Linux \ is not a separator: "is kept" for \\ means the file is named pcap4j\probe.txt.
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
-      | path                 | separator  |
-      | pcap4j\probe.txt     | disappears |
-      | pcap4j\\\\probe.txt  | is kept    |
-      | pcap4j/probe.txt     | is kept    |
+      | path                | separator  |
+      | pcap4j\probe.txt    | disappears |
+      | pcap4j\\\\probe.txt | is kept    |
+      | pcap4j/probe.txt    | is kept    |
 
     @podman-4.3
     Examples: Podman 4.3 on Linux (recorded here)
-      | path                 | separator  |
-      | pcap4j\probe.txt     | disappears |
-      | pcap4j\\\\probe.txt  | is kept    |
-      | pcap4j/probe.txt     | is kept    |
+      | path                | separator  |
+      | pcap4j\probe.txt    | disappears |
+      | pcap4j\\\\probe.txt | is kept    |
+      | pcap4j/probe.txt    | is kept    |

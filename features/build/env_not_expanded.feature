@@ -36,22 +36,22 @@ Feature: Environment variables in WORKDIR and ENV
 
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
-      | reference | expansion                                                      |
-      | %tmp%     | stays unexpanded                                               |
-      | %TMP%     | stays unexpanded                                               |
-      | $TMP      | becomes ""                                                     |
-      | ${TMP}    | becomes ""                                                     |
-      | $HOME     | becomes ""                                                     |
+      | reference | expansion                                                              |
+      | %tmp%     | stays unexpanded                                                       |
+      | %TMP%     | stays unexpanded                                                       |
+      | $TMP      | becomes ""                                                             |
+      | ${TMP}    | becomes ""                                                             |
+      | $HOME     | becomes ""                                                             |
       | $PATH     | becomes "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" |
 
     @podman-4.3
     Examples: Podman 4.3 on Linux (recorded here)
-      | reference | expansion                                                      |
-      | %tmp%     | stays unexpanded                                               |
-      | %TMP%     | stays unexpanded                                               |
-      | $TMP      | becomes ""                                                     |
-      | ${TMP}    | becomes ""                                                     |
-      | $HOME     | becomes ""                                                     |
+      | reference | expansion                                                              |
+      | %tmp%     | stays unexpanded                                                       |
+      | %TMP%     | stays unexpanded                                                       |
+      | $TMP      | becomes ""                                                             |
+      | ${TMP}    | becomes ""                                                             |
+      | $HOME     | becomes ""                                                             |
       | $PATH     | becomes "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" |
 
   @build-env-not-expanded

@@ -70,15 +70,15 @@ Feature: The escape parser directive and the SHELL instruction
 
     @tp5
     Examples: TP5 (writeup, 2016-07-11)
-      | shell                    | command                      | verdict        |
+      | shell                      | command                       | verdict        |
       | ["powershell", "-Command"] | Write-Output labjournal-shell | cannot be used |
 
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
-      | shell               | command                                          | verdict      |
+      | shell               | command                                         | verdict      |
       | ["/bin/bash", "-c"] | [ -n "$BASH_VERSION" ] && echo labjournal-shell | takes effect |
 
     @podman-4.3
     Examples: Podman 4.3 on Linux (recorded here)
-      | shell               | command                                          | verdict      |
+      | shell               | command                                         | verdict      |
       | ["/bin/bash", "-c"] | [ -n "$BASH_VERSION" ] && echo labjournal-shell | takes effect |

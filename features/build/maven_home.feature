@@ -45,12 +45,12 @@ Feature: Where the default Maven repository is
 
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
-      | user    | repository         |
-      | labuser | /home/labuser/.m2  |
-      | 4242    | //.m2              |
+      | user    | repository        |
+      | labuser | /home/labuser/.m2 |
+      | 4242    | //.m2             |
 
     @podman-4.3
     Examples: Podman 4.3 on Linux (recorded here)
-      | user    | repository         |
-      | labuser | /home/labuser/.m2  |
-      | 4242    | //.m2              |
+      | user    | repository        |
+      | labuser | /home/labuser/.m2 |
+      | 4242    | //.m2             |

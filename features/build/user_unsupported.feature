@@ -17,7 +17,7 @@ Feature: The USER instruction
 
     @tp5
     Examples: TP5 (writeup, 2016-07-11)
-      | user          | outcome                                                                   |
+      | user          | outcome                                                                            |
       | Administrator | is rejected with "The daemon on this platform does not support the command 'user'" |
 
     @docker-20.10
@@ -44,14 +44,14 @@ Feature: The USER instruction
 
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
-      | user       | container                                                                  |
-      | labuser    | runs as "labuser (uid 1000)"                                               |
+      | user       | container                                                                            |
+      | labuser    | runs as "labuser (uid 1000)"                                                         |
       | nosuchuser | is refused with "unable to find user nosuchuser: no matching entries in passwd file" |
 
     @podman-4.3
     Examples: Podman 4.3 on Linux (recorded here)
-      | user       | container                                                                  |
-      | labuser    | runs as "labuser (uid 1000)"                                               |
+      | user       | container                                                                            |
+      | labuser    | runs as "labuser (uid 1000)"                                                         |
       | nosuchuser | is refused with "unable to find user nosuchuser: no matching entries in passwd file" |
 
   # Docker and Podman refuse a RUN after USER nosuchuser with different messages.
@@ -68,12 +68,12 @@ Feature: The USER instruction
 
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
-      | user       | outcome                                                                     | printed |
-      | labuser    | succeeds                                                                    | labuser |
+      | user       | outcome                                                                               | printed |
+      | labuser    | succeeds                                                                              | labuser |
       | nosuchuser | is rejected with "unable to find user nosuchuser: no matching entries in passwd file" | -       |
 
     @podman-4.3
     Examples: Podman 4.3 on Linux (recorded here)
-      | user       | outcome                                                                     | printed |
-      | labuser    | succeeds                                                                    | labuser |
+      | user       | outcome                                                                                       | printed |
+      | labuser    | succeeds                                                                                      | labuser |
       | nosuchuser | is rejected with "determining run uid: user: unknown user error looking up user "nosuchuser"" | -       |
