@@ -207,6 +207,15 @@ class Reporting:
         if self.redactor:
             self.redactor.tree(self.run_dir)
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """Leave no empty run folder behind (collect-only runs, the project's own tests)."""
+        if self.is_worker:
+            return
+        for folder in (self.run_dir / "allure-results", self.run_dir):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+
     def _run_meta(self) -> dict[str, Any]:
         from labjournal.plugin import HOSTS
         hosts = self.config.stash.get(HOSTS, {})
