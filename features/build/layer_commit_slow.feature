@@ -25,12 +25,15 @@ Feature: Layer commit time of a build step
       | few | many | few time   | many time | many/few |
       | -   | -    | still slow | very slow | -        |
 
+    # Medians seen here (Dec 2026, other runs sharing the engines): Docker 0.4-0.7 s for 10
+    # files, 1.5-2.6 s for 2000 (ratio about 3.5); Podman 0.6-1.1 s and 1.2-3.7 s (ratio 1.6-3.2,
+    # its per-step overhead is larger). The bounds leave room for a loaded machine.
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
       | few | many | few time | many time | many/few |
-      | 10  | 2000 | < 5 s    | < 20 s    | > 1.5    |
+      | 10  | 2000 | < 5 s    | < 20 s    | > 2      |
 
     @podman-4.3
     Examples: Podman 4.3 on Linux (recorded here)
       | few | many | few time | many time | many/few |
-      | 10  | 2000 | < 5 s    | < 20 s    | > 1.5    |
+      | 10  | 2000 | < 5 s    | < 20 s    | > 1.3    |
