@@ -3,7 +3,7 @@
 Each function builds real images through :class:`~labjournal.lab.Bench` (Linux shell in the
 probe image). A long path is made one directory at a time (``mkdir`` and ``cd``), so it may
 exceed ``PATH_MAX``; the next step walks back to it and reads the file. A commit is timed as
-the build step that changes the files (its run plus the layer commit), after a warm-up.
+the whole build step that changes the files (container, run, layer commit), after a warm-up.
 """
 
 from __future__ import annotations
@@ -40,10 +40,11 @@ def require_host_state(host: LabHost, state: str) -> None:
 def _directories(path_bytes: int, name_bytes: int) -> list[int]:
     """Lengths of the directories under LONG_ROOT so the whole path is ``path_bytes`` long."""
     rest = path_bytes - len(LONG_ROOT) - 1 - name_bytes  # "/longpath" + dirs + "/" + name
-    if rest < 0:
+    if rest < 0 or rest == 1:  # no room, or room for a "/" without a name
         raise ConfigError(f"a path of {path_bytes} bytes cannot hold a {name_bytes}-byte "
                           f"name under {LONG_ROOT}", where="journal row",
-                          hint=f"use at least {len(LONG_ROOT) + 1 + name_bytes} bytes")
+                          hint=f"use {len(LONG_ROOT) + 1 + name_bytes} bytes or more than "
+                          f"{len(LONG_ROOT) + 2 + name_bytes}")
     lengths = []
     while rest > 0:
         step = min(DIR_BYTES + 1, rest)  # "/" + name
