@@ -125,7 +125,7 @@ class Reporting:
         outcome = classify(call.when, call.excinfo, compared, host_build)
         if report.when != "call" and outcome.verdict == "reproduced":
             outcome = None
-        if outcome is not None and report.when == "teardown" and item.stash.get(PHASES):
+        if outcome is not None and report.when == "teardown" and item.stash.get(PHASES, []):
             # the row was judged already: a failed cleanup is noted, not a verdict
             item.stash[CLEANUP] = outcome.message
             outcome = None

@@ -143,3 +143,26 @@ def test_baseline_rows_and_unreachable_hosts(journal_copy, tmp_path):
     gate = labjournal("gate", "--reports", str(root / "reports"), env=env)
     assert gate.returncode == 1
     assert "broken: build-workdir-absolute on gone" in gate.stdout
+
+
+def test_a_failed_cleanup_is_noted_not_a_verdict(journal_copy, tmp_path):
+    root, env = journal(journal_copy, tmp_path)
+    conftest = root / "features" / "conftest.py"
+    conftest.write_text(conftest.read_text() + '''
+
+@pytest.fixture(autouse=True)
+def _cleanup_fails(request):
+    yield
+    if "/pcap4j" in request.node.name:
+        from labjournal.errors import EngineRefused
+        raise EngineRefused("removing the bench was refused")
+''')
+    proc = run_pytest("features", "--env", "local", cwd=root, env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # pytest still reports the error
+    assert "INTERNALERROR" not in proc.stdout + proc.stderr
+    verdicts = latest_verdicts(root)
+    assert {v.verdict for v in verdicts} == {"reproduced"}
+    noted = [v for v in verdicts if v.message]
+    assert len(noted) == 1 and noted[0].row["workdir"] == "/pcap4j"
+    assert noted[0].message == ("cleanup: EngineRefused during teardown: "
+                                "removing the bench was refused")
