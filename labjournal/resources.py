@@ -82,8 +82,10 @@ def _list(engine: Engine, kind: str, filters: dict, attempts: int = 10) -> list[
                 rows = [(r["Id"], r.get("Labels")) for r in api.containers(all=True,
                                                                          filters=filters)]
             elif kind == "images":
-                rows = [(r["Id"], r.get("Labels")) for r in api.images(all=True,
-                                                                     filters=filters)]
+                # Top-level images only: an interrupted build's last layer is listed, and
+                # removing it prunes its untagged parents. (all=True makes Podman walk the
+                # whole layer tree on every call.)
+                rows = [(r["Id"], r.get("Labels")) for r in api.images(filters=filters)]
             elif kind == "networks":
                 rows = [(r["Id"], r.get("Labels")) for r in api.networks(filters=filters)]
             else:

@@ -35,7 +35,10 @@ ENGINES = ["local", "podman"]
 def leftovers(engine: Engine, run_id: str) -> dict[str, list[str]]:
     """Everything on the engine still carrying the run's label."""
     flt = {"label": f"{RUN}={run_id}"}
-    return {kind: sorted(r.id for r in _list(engine, kind, flt)) for kind in KINDS}
+    found = {kind: sorted(r.id for r in _list(engine, kind, flt)) for kind in KINDS}
+    # intermediate layers too (cleanup lists top-level images and prunes their parents)
+    found["images"] = sorted(i["Id"] for i in engine.client.api.images(all=True, filters=flt))
+    return found
 
 
 @pytest.fixture(params=ENGINES)
