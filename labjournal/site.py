@@ -60,10 +60,8 @@ def result_runs(reports: Path) -> list[Path]:
 
 
 def hosts_and_facts(reports: Path) -> dict[str, dict[str, str]]:
-    """Every lab host named in a run (newest facts win), plus the known environments."""
+    """Every lab host named in a run's run.json (newest facts win)."""
     hosts: dict[str, dict[str, str]] = {}
-    for name in known_environments():
-        hosts[name] = {}
     for run in sorted((reports / "runs").glob("*/run.json")):
         try:
             meta = json.loads(run.read_text())
