@@ -25,8 +25,8 @@ Feature: Layer commit time of a build step
       | few | many | few time   | many time | many/few |
       | -   | -    | still slow | very slow | -        |
 
-    # Medians seen here (Dec 2026, other runs sharing the engines): Docker 0.4-0.7 s for 10
-    # files, 1.5-2.6 s for 2000 (ratio about 3.5); Podman 0.6-1.1 s and 1.2-3.7 s (ratio 1.6-3.2,
+    # Medians seen here (Dec 2026, other runs sharing the engines): Docker 0.35-0.75 s for 10
+    # files, 1.4-2.6 s for 2000 (ratio 3.5-4); Podman 0.6-1.1 s and 1.2-3.7 s (ratio 1.6-3.2,
     # its per-step overhead is larger). The bounds leave room for a loaded machine.
     @docker-20.10
     Examples: Docker 20.10 on Linux (recorded here)
