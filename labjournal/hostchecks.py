@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from labjournal import powershell
 from labjournal.containers import RunningContainer
 from labjournal.engine import Engine
 from labjournal.errors import ConfigError, EngineRefused
@@ -202,7 +203,8 @@ class HostChecks:
                               where=f"lab host '{self.host.name}'",
                               hint=f"use one of {', '.join(ENTER)}") from None
         self.host.require_platform(platform, tool)
-        return self.sh(template.format(name=container.name, pid=container.pid))
+        name = powershell.quote(container.name) if platform == "windows" else container.name
+        return self.sh(template.format(name=name, pid=container.pid))
 
 
 def entering_outcome(result: CommandResult) -> str:

@@ -139,7 +139,7 @@ def test_the_host_checks_powershell_parses():
     hostchecks = pytest.importorskip("labjournal.hostchecks")
     scripts = [getattr(hostchecks, "GET_CONTAINER", None)]
     enter = getattr(hostchecks, "ENTER", {})
-    scripts += [enter[k].format(name=powershell.quote("web-1"), pid=1)
+    scripts += [enter[k][1].format(name=powershell.quote("web-1"), pid=1)
                 for k in ("Enter-PSSession", "Invoke-Command") if k in enter]
     scripts = [s for s in scripts if s]
     if not scripts:
