@@ -21,6 +21,7 @@ import docker.constants
 import docker.errors
 import docker.tls
 import requests.exceptions
+import urllib3.exceptions
 
 from labjournal.config import Environment
 from labjournal.errors import ConfigError, EngineRefused, HostUnreachable, LabError, LabTimeout
@@ -197,7 +198,8 @@ class Engine:
             yield
         except LabError:
             raise
-        except (TimeoutError, requests.exceptions.Timeout) as exc:
+        except (TimeoutError, requests.exceptions.Timeout,
+                urllib3.exceptions.ReadTimeoutError) as exc:  # streams read through urllib3
             limit = f" within {timeout:g} s" if timeout else ""
             raise LabTimeout(f"{what} did not finish{limit}", where=self.where,
                              hint="raise the timeout in the environment file "
@@ -207,7 +209,8 @@ class Engine:
                                 where=self.where,
                                 hint="see the engine's message; the request may not be "
                                 "supported on this build") from exc
-        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        except (docker.errors.DockerException, requests.exceptions.RequestException,
+                urllib3.exceptions.HTTPError, ConnectionError) as exc:
             raise HostUnreachable(f"{what} failed: {describe_transport_error(exc)}",
                                   where=self.where, hint="check that the engine is still up") \
                 from exc

@@ -225,7 +225,7 @@ class Bench:
                 stderr = container.logs(stdout=False, stderr=True).decode(errors="replace")
             finally:
                 with contextlib.suppress(docker.errors.APIError):
-                    container.remove(force=True)
+                    container.remove(force=True, v=True)
         return CommandResult(status.get("StatusCode", -1), stdout, stderr)
 
     def inspect_image(self, image: str, attempts: int = 5) -> dict:

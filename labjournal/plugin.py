@@ -96,8 +96,8 @@ def all_build_keys() -> dict[str, str | None]:
     for name in known_environments():
         try:
             env = load_environment(name)
-        except ConfigError:
-            continue
+        except ConfigError as exc:  # its rows would otherwise run on every host
+            raise pytest.UsageError(str(exc)) from None
         keys.setdefault(env.build, env.baseline)
     return keys
 
@@ -209,7 +209,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """Remove everything this run created on every host this process touched."""
     config = session.config
     is_controller = config.pluginmanager.hasplugin("dsession")
+    is_worker = hasattr(config, "workerinput")
     for host in config.stash[HOSTS].values():
+        if is_worker:  # other workers may still be running: the controller cleans up
+            host.close()
+            continue
         if not host.connected and is_controller:
             try:  # workers may have died: clean up after them
                 host.connect()

@@ -76,6 +76,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(reporting, "labjournal-reporting")
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Outermost: redact secrets after every other plugin has shaped the report (plugin.py
+    rewrites the text of labjournal's own errors)."""
+    report = yield
+    reporting = item.config.stash.get(REPORTING, None)
+    if reporting is not None and reporting.redactor:
+        _redact_report(report, reporting.redactor)
+    return report
+
+
 class Reporting:
     """The per-process reporting plugin (see the module docstring)."""
 

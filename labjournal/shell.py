@@ -8,6 +8,9 @@ PowerShell on a Windows host (labjournal/winrm_shell.py).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 from collections.abc import Callable
 from typing import Protocol
@@ -35,14 +38,21 @@ class LocalShell:
 
     def run(self, command: str, *, timeout: float | None = None) -> CommandResult:
         timeout = timeout or self.env.timeouts.command
-        try:
-            p = subprocess.run(["sh", "-c", command], capture_output=True, text=True,
-                               timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise LabTimeout(f"host command {command!r} did not finish within {timeout:g} s",
-                             where=f"lab host '{self.env.name}' (local shell)",
-                             hint="raise timeouts.command in the environment file") from None
-        return CommandResult(p.returncode, p.stdout, p.stderr)
+        with subprocess.Popen(["sh", "-c", command], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, start_new_session=True) as p:
+            try:
+                out, err = p.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                # children (systemctl, ctr, nsenter) would keep the pipes open: kill them all
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(p.pid, signal.SIGKILL)
+                p.communicate()
+                raise LabTimeout(f"host command {command!r} did not finish within "
+                                 f"{timeout:g} s", where=f"lab host '{self.env.name}' "
+                                 "(local shell)",
+                                 hint="raise timeouts.command in the environment file") \
+                    from None
+        return CommandResult(p.returncode, out, err)
 
     def close(self) -> None:
         pass
