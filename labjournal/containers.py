@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from labjournal.errors import EngineRefused
+from labjournal.errors import ApparatusFailed, EngineRefused
 from labjournal.lab import Bench, CommandResult, first_line
 from labjournal.timing import Timing, measure
 
@@ -43,7 +43,7 @@ def start_latency(bench: Bench, *, repeats: int = 5, warmup: int = 1) -> Timing:
     def once() -> None:
         result = bench.run(None, command)
         if not result.succeeded:
-            raise EngineRefused(f"the trivial container exited with {result.rc}",
+            raise ApparatusFailed(f"the trivial container exited with {result.rc}",
                                 where=bench.engine.where, hint=result.stderr[-300:])
     return measure(once, repeats=repeats, warmup=warmup)
 

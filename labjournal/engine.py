@@ -24,7 +24,14 @@ import requests.exceptions
 import urllib3.exceptions
 
 from labjournal.config import Environment
-from labjournal.errors import ConfigError, EngineRefused, HostUnreachable, LabError, LabTimeout
+from labjournal.errors import (
+    ApparatusFailed,
+    ConfigError,
+    EngineRefused,
+    HostUnreachable,
+    LabError,
+    LabTimeout,
+)
 
 log = logging.getLogger("labjournal.engine")
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
@@ -230,7 +237,7 @@ class Engine:
         with self.calls(f"pulling {ref}", timeout), _deadline(timeout, f"pulling {ref}", self):
             for chunk in self.client.api.pull(repo, tag=tag, stream=True, decode=True):
                 if "error" in chunk:
-                    raise EngineRefused(f"pulling {ref} was refused: {chunk['error']}",
+                    raise ApparatusFailed(f"pulling {ref} was refused: {chunk['error']}",
                                         where=self.where,
                                         hint="check the image name and registry access")
                 if progress and chunk.get("status"):

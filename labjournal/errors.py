@@ -7,6 +7,8 @@ Each type maps to its own Allure status (see ``allure_status`` and docs/verdicts
 * :class:`HostUnreachable`  nothing answered at the endpoint: ``broken``.
 * :class:`LabTimeout`       the host answered too slowly: ``unknown``.
 * :class:`EngineRefused`    the engine (or host shell) said no to a request: ``failed``.
+* :class:`ApparatusFailed`  the harness's own apparatus failed (probe image, scenario server):
+  ``broken``.
 """
 
 from __future__ import annotations
@@ -74,3 +76,11 @@ class CommandFailed(EngineRefused):
         self.stdout = stdout
         self.stderr = stderr
         super().__init__(what, where=where, hint=hint)
+
+
+class ApparatusFailed(LabError):
+    """The harness's own apparatus failed (probe image, base image, a scenario's server or
+    helper container), so the observation could not be made: the verdict is *broken*, never
+    *changed*."""
+
+    allure_status = "broken"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from labjournal.errors import ConfigError, EngineRefused
+from labjournal.errors import ApparatusFailed, ConfigError
 from labjournal.journal import is_recorded
 from labjournal.lab import Bench, BuildResult, LabHost
 from labjournal.timing import Timing, within
@@ -98,7 +98,7 @@ def step_seconds(build: BuildResult, marker: str) -> float:
     for index, instruction in enumerate(steps):
         if marker in instruction and index < len(build.step_seconds):
             return build.step_seconds[index]
-    raise EngineRefused(f"no timed build step holding {marker!r}", where="the build log",
+    raise ApparatusFailed(f"no timed build step holding {marker!r}", where="the build log",
                         hint=build.error or build.log[-500:])
 
 
@@ -109,7 +109,7 @@ def time_commit(bench: Bench, files: int, *, repeats: int = 5, warmup: int = 1) 
     for n in range(warmup + repeats):
         build = bench.build(dockerfile, network="none")
         if not build.ok:
-            raise EngineRefused(f"the step changing {files} files failed: {build.error}",
+            raise ApparatusFailed(f"the step changing {files} files failed: {build.error}",
                                 where=bench.engine.where, hint=build.log[-500:])
         if n >= warmup:
             samples.append(step_seconds(build, "/churn"))

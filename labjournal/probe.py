@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from labjournal.engine import Engine
-from labjournal.errors import ConfigError, EngineRefused, LabTimeout
+from labjournal.errors import ApparatusFailed, ConfigError, LabTimeout
 from labjournal.resources import CACHE, PROJECT
 
 log = logging.getLogger("labjournal.probe")
@@ -92,7 +92,7 @@ def rootfs_tarball(recipe: str, progress: Callable[[str], None], timeout: float)
             raise
     if p.returncode != 0:
         partial.unlink(missing_ok=True)
-        raise EngineRefused(f"mmdebstrap failed with exit code {p.returncode}",
+        raise ApparatusFailed(f"mmdebstrap failed with exit code {p.returncode}",
                             where="this machine",
                             hint="check apt access (apt-get update) and the package list")
     partial.rename(target)
@@ -127,7 +127,7 @@ def ensure_probe_image(engine: Engine, progress: Callable[[str], None]) -> str:
                                                  labels=labels, rm=True, forcerm=True,
                                                  decode=True):
                 if "error" in chunk:
-                    raise EngineRefused(f"building the probe image was refused: "
+                    raise ApparatusFailed(f"building the probe image was refused: "
                                         f"{chunk['error'].strip()}", where=engine.where,
                                         hint="see the build log above")
                 if chunk.get("stream", "").strip():

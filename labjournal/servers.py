@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import docker.errors
 import docker.types
 
-from labjournal.errors import ConfigError, EngineRefused, LabTimeout
+from labjournal.errors import ApparatusFailed, ConfigError, LabTimeout
 from labjournal.lab import Bench, BuildResult, CommandResult, first_line
 
 TLS_NAME = "files.labjournal.test"
@@ -177,7 +177,7 @@ def _start(bench: Bench, network: Network, files: dict[str, str], script: str,
         with engine.calls("checking that the scenario's server listens"):
             container.reload()
             if container.status != "running":
-                raise EngineRefused("the scenario's server stopped: "
+                raise ApparatusFailed("the scenario's server stopped: "
                                     + first_line(container.logs().decode(errors="replace")),
                                     where=engine.where, hint=container.logs().decode()[-500:])
             listening = container.exec_run(["ss", "-Hltn"]).output.decode()
