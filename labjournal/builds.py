@@ -13,8 +13,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from labjournal.containers import UserRun, is_windows, refusal_text, shell_command
-from labjournal.errors import EngineRefused
+from labjournal.containers import UserRun, is_windows, run_as, shell_command
 from labjournal.lab import Bench, BuildResult, first_line
 
 SEPARATOR = re.compile(r"\\\\|\\|/")
@@ -175,16 +174,4 @@ def maven_repository(bench: Bench, build: BuildResult) -> str:
 
 def start_container(bench: Bench, build: BuildResult) -> UserRun:
     """Start a container of the built image (no user option): who it runs as, or the refusal."""
-    windows = is_windows(bench)
-    command = "echo %USERNAME%" if windows else "id -un; id -u"
-    try:
-        result = bench.run(build.image, shell_command(bench, command))
-    except EngineRefused as exc:
-        message = refusal_text(exc)
-        return UserRun(None, None, message, {"engine refusal": message})
-    lines = result.stdout.split()
-    if not result.succeeded or not lines:
-        return UserRun(None, None, first_line(result.stderr or result.stdout),
-                       {"output": result.stdout + result.stderr})
-    name = lines[0] if windows else f"{lines[0]} (uid {lines[1]})"
-    return UserRun(None, name, None, {"output": result.stdout + result.stderr})
+    return run_as(bench, image=build.image)

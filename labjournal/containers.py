@@ -67,13 +67,14 @@ class UserRun:
         return f'runs as "{self.user}"'
 
 
-def run_as(bench: Bench, user: str | None = None) -> UserRun:
+def run_as(bench: Bench, user: str | None = None, image: str | None = None) -> UserRun:
     """Start a container (``--user user`` when given) and report the user it runs as.
 
     Linux: ``root (uid 0)`` from ``id``; Windows: ``%USERNAME%`` (``ContainerAdministrator``).
+    ``image`` defaults to the base image (Windows: the pcap4j image).
     """
     windows = is_windows(bench)
-    image = pcap4j_image(bench) if windows else None
+    image = image or (pcap4j_image(bench) if windows else None)
     command = "echo %USERNAME%" if windows else "id -un; id -u"
     try:
         result = bench.run(image, shell_command(bench, command), user=user)
@@ -81,9 +82,10 @@ def run_as(bench: Bench, user: str | None = None) -> UserRun:
         message = refusal_text(exc)
         return UserRun(user, None, message, {"engine refusal": message})
     evidence = {"output": result.stdout + result.stderr}
-    if not result.succeeded:
-        return UserRun(user, None, first_line(result.stderr or result.stdout), evidence)
     lines = [ln.strip() for ln in result.stdout.splitlines() if ln.strip()]
+    if not result.succeeded or len(lines) < (1 if windows else 2):
+        return UserRun(user, None, first_line(result.stderr or result.stdout)
+                       or f"(no answer, exit code {result.rc})", evidence)
     name = lines[0] if windows else f"{lines[0]} (uid {lines[1]})"
     return UserRun(user, name, None, evidence)
 
