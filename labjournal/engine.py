@@ -234,7 +234,7 @@ class Engine:
         """Pull ``ref`` with progress lines and the pull timeout."""
         timeout = self.env.timeouts.pull
         repo, _, tag = ref.rpartition(":") if ":" in ref.split("/")[-1] else (ref, "", "latest")
-        with self.calls(f"pulling {ref}", timeout), _deadline(timeout, f"pulling {ref}", self):
+        with self.calls(f"pulling {ref}", timeout), _deadline(timeout, self):
             for chunk in self.client.api.pull(repo, tag=tag, stream=True, decode=True):
                 if "error" in chunk:
                     raise ApparatusFailed(f"pulling {ref} was refused: {chunk['error']}",
@@ -277,7 +277,7 @@ def _socket_timeout(seconds: float) -> Iterator[None]:
 
 
 @contextmanager
-def _deadline(seconds: float, what: str, engine: Engine) -> Iterator[None]:
+def _deadline(seconds: float, engine: Engine) -> Iterator[None]:
     """Bound a streaming call: the SDK's per-read timeout is set to the whole limit."""
     old = engine.client.api.timeout
     engine.client.api.timeout = seconds

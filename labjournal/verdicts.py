@@ -24,6 +24,7 @@ import pytest
 
 from labjournal.errors import LabError
 from labjournal.journal import JournalMismatch
+from labjournal.lab import first_line
 
 REPRODUCED, CHANGED, NOT_APPLICABLE, BROKEN = ("reproduced", "changed", "not applicable",
                                                "broken")
@@ -79,10 +80,6 @@ def changed_since(compared_with: str, host_build: str) -> str:
     if compared_with and compared_with != host_build:
         return f"changed since {compared_with}"
     return f"changed since the journal ({compared_with or host_build})"
-
-
-def first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else ""
 
 
 def observation_id(tags: set[str] | list[str]) -> str | None:
